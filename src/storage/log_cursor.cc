@@ -1,0 +1,89 @@
+#include "storage/log_cursor.h"
+
+#include <algorithm>
+
+namespace mnemos::storage {
+namespace {
+constexpr size_t kReadChunk = 256 << 10;
+}
+
+LogCursor::LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end)
+    : segments_(segments), next_position_(position), end_(end) {}
+
+Status LogCursor::fill(const Segment& segment, uint64_t position, uint64_t limit, size_t want) {
+  size_t size = static_cast<size_t>(std::min<uint64_t>(std::max(want, kReadChunk), limit - position));
+  if (buffer_.size() < size) buffer_.resize(size);
+  auto n = segment.file->read_at(position - segment.base, std::span<char>(buffer_.data(), size));
+  if (!n) return std::unexpected(n.error());
+  buffer_start_ = position;
+  buffer_len_ = *n;
+  buffer_segment_ = &segment;
+  return {};
+}
+
+Result<LogCursor::Step> LogCursor::next() {
+  uint64_t pos = next_position_;
+  while (true) {
+    if (pos >= end_) return Step::kEnd;
+    auto located = segments_.locate(pos);
+    if (!located) {
+      pos = segments_.first_position();
+      if (pos >= end_ || segments_.count() == 0) return Step::kEnd;
+      continue;
+    }
+    const Segment& segment = *located->segment;
+    if (pos < segment.first_position()) pos = segment.first_position();
+    const uint64_t limit = std::min(end_, located->end);
+    if (pos >= limit) {
+      if (limit == end_) return Step::kEnd;
+      pos = located->end;  // on to the next segment
+      continue;
+    }
+    position_ = pos;
+    segment_base_ = segment.base;
+    bool buffered = buffer_segment_ == &segment && pos >= buffer_start_ &&
+                    pos + kRecordHeaderSize <= buffer_start_ + buffer_len_;
+    if (!buffered) {
+      if (auto s = fill(segment, pos, limit, kRecordHeaderSize); !s) return std::unexpected(s.error());
+    }
+    auto view = [&] {
+      return std::span<const char>(buffer_.data() + (pos - buffer_start_),
+                                   buffer_len_ - (pos - buffer_start_));
+    };
+    decoded_ = decode_record(view());
+    if (decoded_.status == DecodeStatus::kIncomplete && pos + decoded_.size <= limit &&
+        decoded_.size > view().size()) {
+      if (auto s = fill(segment, pos, limit, decoded_.size); !s) return std::unexpected(s.error());
+      decoded_ = decode_record(view());
+    }
+    switch (decoded_.status) {
+      case DecodeStatus::kOk:
+        next_position_ = pos + decoded_.size;
+        return Step::kRecord;
+      case DecodeStatus::kSkippable:
+        pos += decoded_.size;
+        continue;
+      default:
+        next_position_ = pos;
+        return Step::kInvalid;
+    }
+  }
+}
+
+Result<bool> LogCursor::next_valid() {
+  auto step = next();
+  if (!step) return std::unexpected(step.error());
+  if (*step == Step::kEnd) return false;
+  if (*step == Step::kRecord) return true;
+  Error e{ErrorCode::kCorruption,
+          "damaged record at log position " + std::to_string(position_) + " (" +
+              (decoded_.status == DecodeStatus::kBadChecksum ? "checksum mismatch"
+               : decoded_.status == DecodeStatus::kEndOfLog  ? "zeroed bytes"
+               : decoded_.status == DecodeStatus::kIncomplete ? "truncated record"
+                                                              : "malformed record") +
+              ")",
+          std::nullopt, position_};
+  return std::unexpected(std::move(e));
+}
+
+}  // namespace mnemos::storage

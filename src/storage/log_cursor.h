@@ -1,0 +1,53 @@
+// Reads records forward from a position, across segments, up to an end position. Readers use
+// it below the committed end; recovery uses it to find where the valid log stops.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mnemos/error.h"
+#include "storage/record_format.h"
+#include "storage/segment_set.h"
+
+namespace mnemos::storage {
+
+class LogCursor {
+ public:
+  // Starts at `position`, which must be a record start (or a segment boundary). Reads nothing at
+  // or beyond `end`. `segments` must outlive the cursor.
+  LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end);
+  LogCursor(const LogCursor&) = delete;
+  LogCursor& operator=(const LogCursor&) = delete;
+
+  enum class Step { kRecord, kEnd, kInvalid };
+
+  // Moves to the next record. kRecord: record()/position() describe it. kEnd: `end` reached.
+  // kInvalid: the bytes at position() are not a valid record; status() says why.
+  Result<Step> next();
+
+  // Like next(), but kInvalid becomes a kCorruption error naming the position.
+  Result<bool> next_valid();
+
+  const EventRecord& record() const { return decoded_.event; }
+  uint64_t position() const { return position_; }          // of the current record
+  uint64_t next_position() const { return next_position_; }  // just after it
+  uint64_t record_size() const { return decoded_.size; }
+  DecodeStatus status() const { return decoded_.status; }
+  uint64_t segment_base() const { return segment_base_; }
+
+ private:
+  Status fill(const Segment& segment, uint64_t position, uint64_t limit, size_t want);
+
+  const SegmentSet& segments_;
+  uint64_t next_position_;
+  uint64_t end_;
+  uint64_t position_ = 0;
+  uint64_t segment_base_ = 0;
+  Decoded decoded_;
+  std::string buffer_;
+  uint64_t buffer_start_ = 0;  // logical position of buffer_[0]
+  size_t buffer_len_ = 0;
+  const Segment* buffer_segment_ = nullptr;
+};
+
+}  // namespace mnemos::storage

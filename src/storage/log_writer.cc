@@ -1,0 +1,127 @@
+#include "storage/log_writer.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "util/time_format.h"
+
+namespace mnemos::storage {
+namespace {
+// Space is reserved in steps of this size, so that a sync rarely has to flush a size change.
+constexpr uint64_t kAllocationStep = 8ull << 20;
+}  // namespace
+
+LogWriter::LogWriter(std::shared_ptr<FileSystem> fs, std::string log_dir, SegmentSet& segments,
+                     SegmentHeader header, std::unique_ptr<WritableFile> file, uint64_t position,
+                     uint64_t segment_size)
+    : fs_(std::move(fs)),
+      log_dir_(std::move(log_dir)),
+      segments_(segments),
+      header_(header),
+      file_(std::move(file)),
+      position_(position),
+      synced_(position),
+      allocated_(header.base),
+      segment_size_(segment_size) {}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::open(std::shared_ptr<FileSystem> fs,
+                                                   std::string log_dir, SegmentSet& segments,
+                                                   const SegmentHeader& tail,
+                                                   uint64_t write_position, uint64_t segment_size) {
+  auto file = fs->open_writable(log_dir + "/" + segment_file_name(tail.base), OpenMode::kExisting);
+  if (!file) return std::unexpected(file.error());
+  auto readable = fs->open_readable(log_dir + "/" + segment_file_name(tail.base));
+  if (!readable) return std::unexpected(readable.error());
+  auto size = (*readable)->size();
+  if (!size) return std::unexpected(size.error());
+  std::unique_ptr<LogWriter> w(new LogWriter(fs, std::move(log_dir), segments, tail,
+                                             std::move(*file), write_position, segment_size));
+  w->allocated_ = tail.base + *size;
+  return w;
+}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::create(std::shared_ptr<FileSystem> fs,
+                                                     std::string log_dir, SegmentSet& segments,
+                                                     const StoreId& store_id,
+                                                     uint64_t segment_size) {
+  SegmentHeader header;
+  header.store_id = store_id;
+  std::unique_ptr<LogWriter> w(
+      new LogWriter(fs, std::move(log_dir), segments, header, nullptr, 0, segment_size));
+  if (auto s = w->start_segment(0); !s) return std::unexpected(s.error());
+  return w;
+}
+
+bool LogWriter::fits(uint64_t bytes) const {
+  uint64_t used = position_ - header_.base;
+  return used <= kSegmentHeaderSize || used + bytes <= segment_size_;
+}
+
+Status LogWriter::write(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  uint64_t end = position_ + bytes.size();
+  if (end > allocated_) {
+    uint64_t target = std::max(end, allocated_ + kAllocationStep);
+    target = std::min(target, std::max(end, header_.base + segment_size_));
+    if (auto s = file_->allocate(allocated_ - header_.base, target - allocated_); !s) return s;
+    allocated_ = target;
+  }
+  if (auto s = file_->write_at(position_ - header_.base, bytes); !s) return s;
+  position_ = end;
+  return {};
+}
+
+Status LogWriter::sync() {
+  if (synced_ == position_) return {};
+  if (auto s = file_->sync(); !s) return s;
+  synced_ = position_;
+  return {};
+}
+
+Status LogWriter::roll() {
+  if (auto s = sync(); !s) return s;
+  return start_segment(position_);
+}
+
+Status LogWriter::start_segment(uint64_t base) {
+  const std::string path = log_dir_ + "/" + segment_file_name(base);
+  auto file = fs_->open_writable(path, OpenMode::kCreateNew);
+  if (!file) return std::unexpected(file.error());
+  SegmentHeader header = header_;
+  header.base = base;
+  header.created_micros = now_timestamp().micros;
+  std::string bytes = encode_segment_header(header);
+  uint64_t reserve = std::min<uint64_t>(kAllocationStep, segment_size_);
+  if (auto s = (*file)->allocate(0, std::max<uint64_t>(reserve, kSegmentHeaderSize)); !s) return s;
+  if (auto s = (*file)->write_at(0, bytes); !s) return s;
+  if (auto s = (*file)->sync(); !s) return s;
+  if (auto s = fs_->sync_dir(log_dir_); !s) return s;
+  auto readable = fs_->open_readable(path);
+  if (!readable) return std::unexpected(readable.error());
+  auto segment = std::make_shared<Segment>();
+  segment->base = base;
+  segment->path = path;
+  segment->file = std::move(*readable);
+  segments_.add(std::move(segment));
+  header_ = header;
+  file_ = std::move(*file);
+  position_ = base + kSegmentHeaderSize;
+  synced_ = position_;
+  allocated_ = base + std::max<uint64_t>(reserve, kSegmentHeaderSize);
+  return {};
+}
+
+Status LogWriter::zero_range(uint64_t from, uint64_t to) {
+  if (from >= to) return {};
+  std::vector<char> zeros(std::min<uint64_t>(to - from, 1 << 20), '\0');
+  for (uint64_t p = from; p < to;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), to - p));
+    if (auto s = file_->write_at(p - header_.base, std::span<const char>(zeros.data(), n)); !s) {
+      return s;
+    }
+    p += n;
+  }
+  return file_->sync();
+}
+
+}  // namespace mnemos::storage

@@ -1,0 +1,69 @@
+// Appends bytes at the tail of the log and makes them durable. Used by one thread only (the
+// store's writer). Keeps three offsets apart: written (handed to the OS), synced (on disk), and
+// allocated (space reserved ahead of the writes, so that most syncs need no metadata update).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mnemos/env.h"
+#include "storage/segment_format.h"
+#include "storage/segment_set.h"
+
+namespace mnemos::storage {
+
+class LogWriter {
+ public:
+  // Continues the tail segment `tail` (already in `segments`) at logical position `write_position`.
+  // The writable file is opened here. `segment_size` bounds each segment.
+  static Result<std::unique_ptr<LogWriter>> open(std::shared_ptr<FileSystem> fs,
+                                                 std::string log_dir, SegmentSet& segments,
+                                                 const SegmentHeader& tail, uint64_t write_position,
+                                                 uint64_t segment_size);
+
+  // Creates the first segment of a new log.
+  static Result<std::unique_ptr<LogWriter>> create(std::shared_ptr<FileSystem> fs,
+                                                   std::string log_dir, SegmentSet& segments,
+                                                   const StoreId& store_id, uint64_t segment_size);
+
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Logical position where the next byte goes.
+  uint64_t position() const { return position_; }
+  uint64_t synced_position() const { return synced_; }
+
+  // True when `bytes` more fit in the current segment (an empty segment takes anything).
+  bool fits(uint64_t bytes) const;
+
+  // Writes at position(). The caller keeps each commit within one segment (see fits/roll).
+  Status write(std::string_view bytes);
+
+  Status sync();
+
+  // Syncs the current segment and starts a new one at position().
+  Status roll();
+
+  // Overwrites [from, to) of the current segment with zeros and syncs: drops a torn tail.
+  Status zero_range(uint64_t from, uint64_t to);
+
+ private:
+  LogWriter(std::shared_ptr<FileSystem> fs, std::string log_dir, SegmentSet& segments,
+            SegmentHeader header, std::unique_ptr<WritableFile> file, uint64_t position,
+            uint64_t segment_size);
+  Status start_segment(uint64_t base);
+
+  std::shared_ptr<FileSystem> fs_;
+  std::string log_dir_;
+  SegmentSet& segments_;
+  SegmentHeader header_;
+  std::unique_ptr<WritableFile> file_;
+  uint64_t position_;
+  uint64_t synced_;
+  uint64_t allocated_;  // logical position up to which the file has space
+  uint64_t segment_size_;
+};
+
+}  // namespace mnemos::storage
