@@ -1,0 +1,68 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+#include "bench.h"
+#include "report.h"
+#include "runner.h"
+
+namespace mnemos::bench {
+namespace {
+
+int run_command(const BenchOptions& options) {
+  BenchReport report;
+  try {
+    run_bench(options, report);
+  } catch (const std::exception& e) {
+    if (!report.results.empty()) print_report(report, stdout);
+    fmt::print(stderr, "bench: FAILED: {}\n", e.what());
+    return 1;
+  }
+  print_report(report, stdout);
+  if (!options.json_file.empty()) {
+    try {
+      write_json(report, options.json_file);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "bench: {}\n", e.what());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_bench_command(CLI::App& parent) {
+  auto options = std::make_shared<BenchOptions>();
+  CLI::App* cmd = parent.add_subcommand(
+      "bench", "Run workloads W1-W4 against the embedded engine and SQLite, compare them");
+  cmd->add_option("--dir", options->dir,
+                  "Scratch directory; each store gets a fresh subdirectory, removed afterwards")
+      ->capture_default_str();
+  cmd->add_option("--workloads", options->workloads, "Workloads to run (W3 and W4 need W2's store)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"w1", "w2", "w3", "w4"}))
+      ->capture_default_str();
+  cmd->add_option("--peers", options->peers, "Systems to run")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"mnemos", "sqlite"}))
+      ->capture_default_str();
+  cmd->add_option("--scale", options->scale, "Scales the event counts (a scaled run says so)")
+      ->check(CLI::Range(1e-6, 1e3))
+      ->capture_default_str();
+  cmd->add_option("--json", options->json_file, "Also write the results to this JSON file");
+  cmd->add_option("--extra", options->extras,
+                  "Extras: reopen (time to open a store of 10M events x scale), rss (memory "
+                  "while filling it)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"reopen", "rss"}));
+  cmd->add_flag("--keep", options->keep, "Keep the stores in the scratch directory");
+  cmd->callback([options] {
+    if (int code = run_command(*options); code != 0) throw CLI::RuntimeError(code);
+  });
+  return cmd;
+}
+
+}  // namespace mnemos::bench

@@ -1,0 +1,109 @@
+#include "mnemos_peer.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "mnemos/embedded.h"
+#include "system_probe.h"
+
+namespace mnemos::bench {
+namespace {
+
+[[noreturn]] void fail(std::string_view what, const Error& error) {
+  throw BenchFailure(fmt::format("mnemos: {}: {}", what, error.to_string()));
+}
+
+EventView view_of(const RecordedEvent& event) {
+  return EventView{event.position.value, event.stream, static_cast<int64_t>(event.revision.value),
+                   event.type, event.data, event.timestamp.micros};
+}
+
+class MnemosConnection : public Connection {
+ public:
+  explicit MnemosConnection(Store& store) : store_(store) {}
+
+  AppendOutcome append(std::string_view stream, int64_t expected,
+                       std::span<const BenchEvent> events) override {
+    std::vector<EventData> batch;
+    batch.reserve(events.size());
+    for (const BenchEvent& event : events) {
+      EventData data;
+      data.id = Uuid{event.id};
+      data.type = kEventType;
+      data.data = event.data;
+      batch.push_back(std::move(data));
+    }
+    ExpectedRevision want = expected < 0
+                                ? ExpectedRevision::no_stream()
+                                : ExpectedRevision::exact(Revision{static_cast<uint64_t>(expected)});
+    auto result = store_.append(stream, want, std::move(batch));
+    if (result) return AppendOutcome::kOk;
+    if (result.error().code == ErrorCode::kWrongExpectedRevision) {
+      return AppendOutcome::kWrongExpectedRevision;
+    }
+    fail(fmt::format("append to {}", stream), result.error());
+  }
+
+  // cursor.token is the position the next page starts at (inclusive); 0 = the beginning.
+  size_t read_all_page(AllCursor& cursor, size_t limit, const EventVisitor& visit) override {
+    ReadAllOptions options;
+    if (cursor.token != 0) options.from = Position{cursor.token};
+    options.limit = limit;
+    auto page = store_.read_all(options);
+    if (!page) fail("read_all", page.error());
+    for (const RecordedEvent& event : page->events) visit(view_of(event));
+    if (page->next) {
+      cursor.token = page->next->value;
+    } else {
+      cursor.done = true;
+    }
+    return page->events.size();
+  }
+
+  size_t read_stream(std::string_view stream, const EventVisitor& visit) override {
+    auto result = store_.read_stream(stream, ReadStreamOptions{});
+    if (!result) fail(fmt::format("read_stream {}", stream), result.error());
+    for (const RecordedEvent& event : result->events) visit(view_of(event));
+    return result->events.size();
+  }
+
+ private:
+  Store& store_;
+};
+
+class MnemosPeer : public Peer {
+ public:
+  std::string_view name() const override { return "mnemos"; }
+
+  void open(const std::string& dir) override {
+    dir_ = dir;
+    auto store = open_embedded(dir);
+    if (!store) fail(fmt::format("open {}", dir), store.error());
+    store_ = std::move(*store);
+  }
+
+  void close() override { store_.reset(); }
+
+  std::unique_ptr<Connection> connect() override {
+    return std::make_unique<MnemosConnection>(*store_);
+  }
+
+  // used: the log bytes in use plus the index, as the store counts them (a segment file is
+  // preallocated, so its size on disk is more than what it holds).
+  DiskUsage disk_usage() override {
+    auto stats = store_->stats();
+    if (!stats) fail("stats", stats.error());
+    return DiskUsage{stats->log_bytes + stats->index_bytes, allocated_bytes(dir_)};
+  }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_mnemos_peer() { return std::make_unique<MnemosPeer>(); }
+
+}  // namespace mnemos::bench

@@ -1,0 +1,163 @@
+#include "runner.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "extras.h"
+#include "peer.h"
+#include "phases.h"
+#include "verify.h"
+
+namespace fs = std::filesystem;
+
+namespace mnemos::bench {
+namespace {
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// The scratch directory of one run: <dir>/run-<pid>-<time>/<store>. Stores are removed as soon
+// as they are measured, and the run directory at the end, unless `keep`.
+class Scratch {
+ public:
+  Scratch(const std::string& base, bool keep) : keep_(keep), base_(base), made_base_(!fs::exists(base)) {
+    auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1);
+    run_ = fs::path(base) / fmt::format("run-{}-{}", ::getpid(), stamp);
+    fs::create_directories(run_);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    if (keep_) return;
+    fs::remove_all(run_, ec);
+    if (made_base_) fs::remove(base_, ec);  // only if empty
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  std::string fresh(const std::string& name) const {
+    fs::path path = run_ / name;
+    if (fs::exists(path)) throw BenchFailure(fmt::format("{} already exists", path.string()));
+    fs::create_directories(path);
+    return path.string();
+  }
+  void done(const std::string& path) const {
+    if (!keep_) fs::remove_all(path);
+  }
+
+ private:
+  bool keep_;
+  fs::path base_;
+  bool made_base_;  // the base did not exist: remove it too when it is left empty
+  fs::path run_;
+};
+
+// One peer with its store open in a fresh directory.
+struct OpenPeer {
+  std::unique_ptr<Peer> peer;
+  std::string dir;
+};
+
+class Runner {
+ public:
+  Runner(const BenchOptions& options, BenchReport& report)
+      : options_(options), report_(report), scratch_(options.dir, options.keep) {
+    for (const std::string& name : options.peers) {
+      if (!find_peer(name)) throw BenchFailure(fmt::format("peer {} is not built in", name));
+    }
+  }
+
+  void run() {
+    const Sizes& sizes = report_.sizes;
+    for (const std::string& name : options_.peers) {
+      OpenPeer p = open_fresh(name, "sanity");
+      sanity_check(*p.peer);
+      close(p);
+    }
+    if (wants("w1")) {
+      for (int writers : {1, 8}) {
+        for (const std::string& name : options_.peers) {
+          OpenPeer p = open_fresh(name, fmt::format("w1x{}", writers));
+          WorkloadResult result = run_w1(*p.peer, sizes, writers);
+          verify_store(*p.peer, {StreamSet::kW1, sizes.w1_streams, sizes.w1_rounds});
+          measure_disk(*p.peer, result, sizes.w1_events());
+          report_.results.push_back(result);
+          close(p);
+        }
+      }
+    }
+    if (wants("w2") || wants("w3") || wants("w4")) run_on_w2_store();
+    bool reopen = contains(options_.extras, "reopen");
+    bool rss = contains(options_.extras, "rss");
+    if (reopen || rss) {
+      for (const std::string& name : options_.peers) {
+        OpenPeer p{find_peer(name)(), scratch_.fresh(name + "-extras")};
+        report_.extras.push_back(run_extras(*p.peer, p.dir, sizes, reopen, rss));
+        scratch_.done(p.dir);
+      }
+    }
+  }
+
+ private:
+  // W2 on a fresh store of each peer (always, as W3 and W4 need its store), then W3 and W4 on
+  // those stores, still open: warm cache.
+  void run_on_w2_store() {
+    const Sizes& sizes = report_.sizes;
+    std::vector<OpenPeer> peers;
+    std::vector<std::pair<double, double>> usage;
+    for (const std::string& name : options_.peers) {
+      peers.push_back(open_fresh(name, "w2"));
+      WorkloadResult result = run_w2(*peers.back().peer, sizes);
+      verify_store(*peers.back().peer, {StreamSet::kW2, sizes.w2_streams, sizes.w2_batch});
+      measure_disk(*peers.back().peer, result, sizes.w2_events());
+      usage.emplace_back(result.bytes_per_event, result.raw_bytes_per_event);
+      if (wants("w2")) report_.results.push_back(result);
+    }
+    for (auto [workload, run] : {std::pair{"w3", &run_w3}, std::pair{"w4", &run_w4}}) {
+      if (!wants(workload)) continue;
+      for (size_t i = 0; i < peers.size(); ++i) {
+        WorkloadResult result = run(*peers[i].peer, sizes);
+        std::tie(result.bytes_per_event, result.raw_bytes_per_event) = usage[i];
+        report_.results.push_back(result);
+      }
+    }
+    for (OpenPeer& p : peers) close(p);
+  }
+
+  bool wants(std::string_view workload) const { return contains(options_.workloads, workload); }
+
+  OpenPeer open_fresh(const std::string& name, const std::string& what) {
+    OpenPeer p{find_peer(name)(), scratch_.fresh(name + "-" + what)};
+    p.peer->open(p.dir);
+    return p;
+  }
+
+  void close(OpenPeer& p) {
+    p.peer->close();
+    scratch_.done(p.dir);
+  }
+
+  static void measure_disk(Peer& peer, WorkloadResult& result, int64_t events) {
+    DiskUsage usage = peer.disk_usage();
+    result.bytes_per_event = static_cast<double>(usage.used_bytes) / static_cast<double>(events);
+    result.raw_bytes_per_event = static_cast<double>(usage.raw_bytes) / static_cast<double>(events);
+  }
+
+  const BenchOptions& options_;
+  BenchReport& report_;
+  Scratch scratch_;
+};
+
+}  // namespace
+
+void run_bench(const BenchOptions& options, BenchReport& report) {
+  report.sizes = Sizes::scaled(options.scale);
+  Runner(options, report).run();
+}
+
+}  // namespace mnemos::bench

@@ -1,0 +1,26 @@
+// What the bench reads from the operating system: disk usage of a directory, machine-wide CPU
+// time (/proc/stat) and this process's resident memory (/proc/self/status).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace mnemos::bench {
+
+// Allocated blocks of every regular file under `dir`, as `du` counts them.
+uint64_t allocated_bytes(const std::string& dir);
+
+// Machine-wide CPU time in clock ticks, all cores.
+struct CpuTimes {
+  uint64_t busy = 0;   // user + nice + system + irq + softirq + steal
+  uint64_t total = 0;  // busy + idle + iowait
+};
+CpuTimes read_cpu_times();
+// Busy share of all cores between two readings, in percent.
+double busy_pct(const CpuTimes& before, const CpuTimes& after);
+
+uint64_t rss_bytes();       // VmRSS
+uint64_t peak_rss_bytes();  // VmHWM
+void reset_peak_rss();      // VmHWM := VmRSS (best effort: /proc/self/clear_refs)
+
+}  // namespace mnemos::bench
