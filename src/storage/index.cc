@@ -151,6 +151,8 @@ void IndexBatch::put_counters(const IndexCounters& c) {
   coding::put_varint(v, c.next_stream_id);
   coding::put_varint(v, c.events);
   coding::put_varint(v, c.streams);
+  coding::put_varint(v, c.head_position);
+  coding::put_varint(v, static_cast<uint64_t>(c.last_timestamp));
   batch_->Put(slice(kCountersKey), v);
 }
 
@@ -275,6 +277,10 @@ IndexCounters Index::counters() const {
     coding::get_varint(v, c.next_stream_id);
     coding::get_varint(v, c.events);
     coding::get_varint(v, c.streams);
+    coding::get_varint(v, c.head_position);
+    uint64_t ts = 0;
+    coding::get_varint(v, ts);
+    c.last_timestamp = static_cast<int64_t>(ts);
   }
   return c;
 }

@@ -55,6 +55,8 @@ struct IndexCounters {
   uint64_t next_stream_id = 1;
   uint64_t events = 0;
   uint64_t streams = 0;
+  uint64_t head_position = 0;   // of the last indexed record
+  int64_t last_timestamp = 0;   // of the last indexed record
 };
 
 class Index;
@@ -96,6 +98,7 @@ class IndexBatch {
   void put_boundary(const Boundary& b);
   void put_counters(const IndexCounters& c);
   void clear();
+  void swap(IndexBatch& other) { batch_.swap(other.batch_); }
   size_t count() const;
 
  private:

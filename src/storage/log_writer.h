@@ -34,6 +34,9 @@ class LogWriter {
   // Logical position where the next byte goes.
   uint64_t position() const { return position_; }
   uint64_t synced_position() const { return synced_; }
+  // Where the records of the current segment begin.
+  uint64_t segment_first_position() const { return header_.base + kSegmentHeaderSize; }
+  const SegmentHeader& segment_header() const { return header_; }
 
   // True when `bytes` more fit in the current segment (an empty segment takes anything).
   bool fits(uint64_t bytes) const;

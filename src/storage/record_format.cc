@@ -85,6 +85,7 @@ Decoded decode_record(std::span<const char> bytes) {
     return d;
   }
   e.commit_end = (kind & kCommitEnd) != 0;
+  e.encoded_size = total;
   d.status = DecodeStatus::kOk;
   return d;
 }

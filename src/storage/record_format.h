@@ -51,6 +51,7 @@ struct EventRecord {
   std::string_view data;
   std::string_view metadata;
   bool commit_end = false;
+  uint64_t encoded_size = 0;  // of the whole record: the next record starts this far on
 };
 
 enum class DecodeStatus {

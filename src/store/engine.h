@@ -1,0 +1,160 @@
+// The embedded engine behind EmbeddedStore: the log, the index, the single writer thread with
+// group commit, and the read paths. Shared (shared_ptr) by the store and its subscriptions, so
+// that a subscription never outlives what it reads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mnemos/embedded.h"
+#include "storage/index.h"
+#include "storage/index_builder.h"
+#include "storage/log_cursor.h"
+#include "storage/log_writer.h"
+#include "storage/segment_set.h"
+#include "store/recent_appends.h"
+#include "store/stream_metadata.h"
+
+namespace mnemos::store {
+
+struct WriteRequest {
+  enum class Kind { kAppend, kDelete, kTombstone };
+  Kind kind = Kind::kAppend;
+  std::string stream;
+  ExpectedRevision expected = ExpectedRevision::any();
+  std::vector<EventData> events;  // validated, ids assigned
+  std::promise<Result<AppendResult>> done;
+};
+
+// Materialises a decoded record.
+RecordedEvent to_recorded(const storage::EventRecord& record, uint64_t position);
+
+// Called for each event found; return false to stop.
+using EventVisitor = std::function<bool(const storage::EventRecord&, uint64_t position)>;
+
+enum class IndexMode { kReuse, kRebuild };
+
+class Engine {
+ public:
+  // Progress reports the log bytes replayed into the index.
+  static Result<std::shared_ptr<Engine>> open(const std::string& dir, const Options& options,
+                                              IndexMode index_mode = IndexMode::kReuse,
+                                              const Progress& progress = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Stops the writer (queued appends fail with kStopped), persists the index, wakes waiters.
+  void close();
+
+  const Options& options() const { return options_; }
+
+  // ---- writes (any thread) ----
+  std::future<Result<AppendResult>> submit(std::unique_ptr<WriteRequest> request);
+
+  // ---- reads (any thread) ----
+  Result<StreamReadResult> read_stream(std::string_view stream, const ReadStreamOptions& o) const;
+  Result<AllReadResult> read_all(const ReadAllOptions& o) const;
+  Result<StreamMetadataResult> get_metadata(std::string_view stream) const;
+  Result<std::vector<StreamSummary>> list_streams(const ListStreamsOptions& o) const;
+  Result<Position> resolve_time(Timestamp t) const;
+  Result<StoreStats> stats() const;
+
+  // The end of the committed log (exclusive): readers never look at or past it.
+  uint64_t committed_end() const { return committed_end_.load(std::memory_order_acquire); }
+  Position head() const { return Position{committed_head_.load(std::memory_order_acquire)}; }
+
+  // Waits until the committed end moves past `seen_end`, `deadline` passes, `cancelled` is set
+  // or the engine closes. Returns true when the end moved.
+  bool wait_for_commit(uint64_t seen_end, std::chrono::steady_clock::time_point deadline,
+                       const std::atomic<bool>& cancelled) const;
+  void wake_waiters() const;
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+  // Forward scan of records in [from, end) (from is inclusive, need not be a record start).
+  Status scan_log(uint64_t from, uint64_t end, const EventVisitor& visit) const;
+
+  // Events of one stream in revision order, only those at positions <= max_position.
+  Status visit_stream_forwards(uint64_t stream_id, uint64_t from_revision, uint64_t max_position,
+                               uint64_t end, const EventVisitor& visit) const;
+  Status visit_stream_backwards(uint64_t stream_id, uint64_t from_revision,
+                                uint64_t max_position, uint64_t end,
+                                const EventVisitor& visit) const;
+
+  const storage::Index& index() const { return *index_; }
+  const storage::SegmentSet& segments() const { return segments_; }
+
+ private:
+  Engine(std::string dir, const Options& options);
+  Status recover(IndexMode index_mode, const Progress& progress);
+  Status replay(uint64_t from, const Progress& progress);
+  Status check_checkpoint(uint64_t checkpoint) const;
+  Status drop_torn_tail(uint64_t commit_start, uint64_t damage_at);
+
+  // Writer thread.
+  void run_writer();
+  void process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch);
+  struct BatchState;
+  Result<AppendResult> apply(WriteRequest& request, BatchState& state);
+  Status sync_if_due(bool force);
+  void fail_writes(const Error& error);
+
+  // Stream state as seen by the writer, including this batch.
+  struct WriterView;
+  Result<std::optional<std::string>> latest_metadata_json(std::string_view stream,
+                                                          BatchState& state);
+
+  // Reads.
+  uint64_t read_bound(const AsOf& as_of, uint64_t end) const;  // max position, inclusive
+  Result<std::optional<std::string>> metadata_as_of(std::string_view stream,
+                                                    uint64_t max_position, uint64_t end) const;
+  Result<int64_t> last_revision_as_of(uint64_t stream_id, uint64_t max_position,
+                                      uint64_t end) const;
+
+  const std::string dir_;
+  const Options options_;
+  std::shared_ptr<FileSystem> fs_;
+  std::unique_ptr<FileLock> lock_;
+  storage::SegmentSet segments_;
+  std::unique_ptr<storage::Index> index_;
+  std::unique_ptr<storage::LogWriter> log_;
+
+  std::atomic<uint64_t> committed_end_{0};
+  std::atomic<uint64_t> committed_head_{0};
+  std::atomic<bool> closed_{false};
+  mutable std::mutex commit_mu_;
+  mutable std::condition_variable commit_cv_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<WriteRequest>> queue_;
+  bool stopping_ = false;                // guarded by queue_mu_
+  std::optional<Error> write_failure_;  // guarded by queue_mu_: the store stopped writing
+  std::thread writer_;
+
+  // Owned by the writer thread (and by recovery before it starts).
+  storage::IndexCounters counters_;
+  uint64_t last_boundary_ = 0;
+  int64_t last_timestamp_ = 0;
+  std::chrono::steady_clock::time_point last_sync_;
+  std::string buffer_;
+  std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
+
+  std::atomic<uint64_t> appends_{0};
+  std::atomic<uint64_t> syncs_{0};
+  std::atomic<uint64_t> events_{0};
+  std::atomic<uint64_t> streams_{0};
+};
+
+}  // namespace mnemos::store

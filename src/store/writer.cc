@@ -1,0 +1,383 @@
+// The single writer: takes every queued write, checks expected revisions, assigns revisions,
+// positions and one commit timestamp, writes once, syncs once, indexes, publishes, completes.
+#include <algorithm>
+#include <unordered_map>
+
+#include "store/engine.h"
+#include "util/time_format.h"
+
+namespace mnemos::store {
+namespace {
+
+constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // see engine.cc: the torn-write window
+
+std::unexpected<Error> wrong_expected(std::string_view stream, ExpectedRevision expected,
+                                      int64_t actual) {
+  std::string msg = "stream '" + std::string(stream) + "' " +
+                    (actual < 0 ? std::string("has no events")
+                                : "is at revision " + std::to_string(actual)) +
+                    " (expected " + expected.to_string() + ")";
+  return std::unexpected(Error{ErrorCode::kWrongExpectedRevision, std::move(msg), actual,
+                               std::nullopt});
+}
+
+std::unexpected<Error> stream_deleted(std::string_view stream, std::string_view how) {
+  return make_error(ErrorCode::kStreamDeleted,
+                    "stream '" + std::string(stream) + "' is " + std::string(how));
+}
+
+uint8_t content_flags(const EventData& e) {
+  return static_cast<uint8_t>((e.data_type == ContentType::kBinary ? storage::kDataBinary : 0) |
+                              (e.metadata_type == ContentType::kBinary ? storage::kMetadataBinary
+                                                                       : 0));
+}
+
+uint64_t request_bytes(const WriteRequest& r) {
+  uint64_t n = r.stream.size() + 64;
+  for (const auto& e : r.events) n += e.type.size() + e.data.size() + e.metadata.size() + 64;
+  return n;
+}
+
+}  // namespace
+
+// What the writer knows about the batch it is building.
+struct Engine::BatchState {
+  storage::IndexBuilder builder;
+  int64_t timestamp;
+  uint64_t last_position = 0;
+  // Latest metadata JSON written to a metastream in this batch.
+  std::unordered_map<std::string, std::string> metadata;
+};
+
+std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> request) {
+  auto future = request->done.get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) {
+      request->done.set_value(make_error(ErrorCode::kStopped, "the store is closed"));
+      return future;
+    }
+    if (write_failure_) {
+      request->done.set_value(make_error(
+          ErrorCode::kStopped,
+          "the store stopped accepting writes after an I/O error (" + write_failure_->message +
+              "); reopen it to recover"));
+      return future;
+    }
+    queue_.push_back(std::move(request));
+  }
+  queue_cv_.notify_one();
+  return future;
+}
+
+void Engine::run_writer() {
+  std::vector<std::unique_ptr<WriteRequest>> batch;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mu_);
+      auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (options_.durability == Durability::kRelaxed && log_->synced_position() != log_->position()) {
+        queue_cv_.wait_for(lock, options_.relaxed_sync_interval, ready);
+      } else {
+        queue_cv_.wait(lock, ready);
+      }
+      uint64_t bytes = 0;
+      while (!queue_.empty() && (batch.empty() || bytes + request_bytes(*queue_.front()) <= kMaxBatchBytes)) {
+        bytes += request_bytes(*queue_.front());
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (batch.empty() && stopping_) break;
+    }
+    if (batch.empty()) {
+      if (auto s = sync_if_due(/*force=*/true); !s) fail_writes(s.error());
+      continue;
+    }
+    process_batch(batch);
+    batch.clear();
+  }
+  // Whatever is still queued at shutdown is refused, never half-done.
+  std::lock_guard lock(queue_mu_);
+  for (auto& r : queue_) r->done.set_value(make_error(ErrorCode::kStopped, "the store is closed"));
+  queue_.clear();
+}
+
+Status Engine::sync_if_due(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.durability == Durability::kRelaxed && !force &&
+      now - last_sync_ < options_.relaxed_sync_interval) {
+    return {};
+  }
+  if (log_->synced_position() == log_->position()) return {};
+  if (auto s = log_->sync(); !s) return s;
+  last_sync_ = now;
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  return {};
+}
+
+void Engine::fail_writes(const Error& error) {
+  std::lock_guard lock(queue_mu_);
+  if (!write_failure_) write_failure_ = error;
+}
+
+void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (write_failure_) {
+      for (auto& r : batch) {
+        r->done.set_value(make_error(ErrorCode::kStopped,
+                                     "the store stopped accepting writes after an I/O error (" +
+                                         write_failure_->message + "); reopen it to recover"));
+      }
+      return;
+    }
+  }
+  last_timestamp_ = std::max(last_timestamp_, now_timestamp().micros);
+  BatchState state{storage::IndexBuilder(*index_, counters_, last_boundary_), last_timestamp_, 0,
+                   {}};
+  buffer_.clear();
+  std::vector<Result<AppendResult>> results;
+  results.reserve(batch.size());
+  std::optional<Error> io_failure;
+  for (auto& request : batch) {
+    auto r = apply(*request, state);
+    if (!r && r.error().code == ErrorCode::kIoError) {
+      io_failure = r.error();
+      break;
+    }
+    results.push_back(std::move(r));
+  }
+  Status done;
+  if (!io_failure) done = log_->write(buffer_);
+  if (!io_failure && done) done = sync_if_due(/*force=*/false);
+  storage::IndexBatch index_batch;
+  if (!io_failure && done) {
+    state.builder.drain(index_batch);
+    done = index_->write(index_batch);
+  }
+  if (!io_failure && !done) io_failure = done.error();
+  if (io_failure) {
+    fail_writes(*io_failure);
+    for (auto& r : batch) {
+      r->done.set_value(make_error(ErrorCode::kIoError,
+                                   "append not acknowledged: " + io_failure->message));
+    }
+    wake_waiters();
+    return;
+  }
+  if (state.last_position != 0) committed_head_.store(state.last_position, std::memory_order_release);
+  committed_end_.store(log_->position(), std::memory_order_release);
+  events_.store(counters_.events, std::memory_order_relaxed);
+  streams_.store(counters_.streams, std::memory_order_relaxed);
+  wake_waiters();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (results[i]) appends_.fetch_add(1, std::memory_order_relaxed);
+    batch[i]->done.set_value(std::move(results[i]));
+  }
+}
+
+Result<std::optional<std::string>> Engine::latest_metadata_json(std::string_view metastream,
+                                                                BatchState& state) {
+  if (auto it = state.metadata.find(std::string(metastream)); it != state.metadata.end()) {
+    return std::optional<std::string>(it->second);
+  }
+  auto info = state.builder.stream(metastream);
+  if (!info) return std::unexpected(info.error());
+  if (!*info || (*info)->last_revision < 0) return std::optional<std::string>();
+  std::optional<std::string> json;
+  auto s = visit_stream_backwards((*info)->id, static_cast<uint64_t>((*info)->last_revision),
+                                  ~0ull, log_->position(),
+                                  [&](const storage::EventRecord& r, uint64_t) {
+                                    json = std::string(r.data);
+                                    return false;
+                                  });
+  if (!s) return std::unexpected(s.error());
+  return json;
+}
+
+Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
+  const std::string& stream = request.stream;
+  auto info = state.builder.stream(stream);
+  if (!info) return std::unexpected(info.error());
+  const int64_t last = *info ? (*info)->last_revision : -1;
+  if (*info && (*info)->tombstone_position != 0) return stream_deleted(stream, "tombstoned");
+
+  const bool meta = is_metastream(stream);
+  const std::string metastream = meta ? std::string() : metastream_of(stream);
+  std::optional<std::string> meta_json;
+  if (!meta) {
+    auto j = latest_metadata_json(metastream, state);
+    if (!j) return std::unexpected(j.error());
+    meta_json = std::move(*j);
+  }
+  const bool soft_deleted = meta_json && parse_stream_metadata(*meta_json).soft_deleted();
+  bool metastream_exists = false;
+  if (!meta) {
+    auto m = state.builder.stream(metastream);
+    if (!m) return std::unexpected(m.error());
+    metastream_exists = *m && (*m)->last_revision >= 0;
+  }
+
+  const ExpectedRevision expected = request.expected;
+  using Kind = ExpectedRevision::Kind;
+  auto check = [&]() -> Status {
+    switch (expected.kind()) {
+      case Kind::kAny: return {};
+      case Kind::kNoStream:
+        if (last < 0 || soft_deleted) return {};
+        return wrong_expected(stream, expected, last);
+      case Kind::kStreamExists:
+        if (soft_deleted) return stream_deleted(stream, "deleted");
+        if (last >= 0 || metastream_exists) return {};
+        return wrong_expected(stream, expected, last);
+      case Kind::kExact:
+        if (static_cast<int64_t>(expected.revision().value) == last) return {};
+        return wrong_expected(stream, expected, last);
+    }
+    return {};
+  };
+
+  // Encodes records at the tail; keeps a commit within one segment.
+  struct Out {
+    std::string_view stream;
+    uint64_t revision;
+    std::string_view type;
+    std::string_view data;
+    std::string_view metadata;
+    const Uuid* id;
+    uint8_t flags;
+  };
+  auto write_commit = [&](const std::vector<Out>& records) -> Result<AppendResult> {
+    uint64_t size = 0;
+    for (const auto& o : records) {
+      size += storage::encoded_event_size({o.revision, state.timestamp, o.id->bytes, o.flags,
+                                           o.stream, o.type, o.data, o.metadata, false});
+    }
+    if (!log_->fits(buffer_.size() + size)) {
+      if (auto s = log_->write(buffer_); !s) return std::unexpected(s.error());
+      buffer_.clear();
+      if (auto s = log_->roll(); !s) return std::unexpected(s.error());
+      syncs_.fetch_add(1, std::memory_order_relaxed);
+    }
+    AppendResult result{};
+    bool first_of_stream = true;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const auto& o = records[i];
+      const uint64_t position = log_->position() + buffer_.size();
+      storage::encode_event_record(buffer_, {o.revision, state.timestamp, o.id->bytes, o.flags,
+                                             o.stream, o.type, o.data, o.metadata,
+                                             i + 1 == records.size()});
+      auto s = state.builder.add({o.stream, o.revision, position, state.timestamp,
+                                  position == log_->segment_first_position()});
+      if (!s) return std::unexpected(s.error());
+      if (o.stream == request.stream) {
+        if (first_of_stream) result.first_revision = Revision{o.revision};
+        first_of_stream = false;
+        result.last_revision = Revision{o.revision};
+      }
+      result.position = Position{position};
+      state.last_position = position;
+      if (is_metastream(o.stream)) state.metadata[std::string(o.stream)] = std::string(o.data);
+    }
+    state.builder.end_commit(log_->position() + buffer_.size());
+    result.timestamp = Timestamp{state.timestamp};
+    return result;
+  };
+
+  // The metadata that re-creates a soft-deleted stream, written first in the same commit.
+  std::string undelete_json;
+  Uuid undelete_id;
+  auto meta_revision = [&]() -> Result<uint64_t> {
+    auto m = state.builder.stream(metastream);
+    if (!m) return std::unexpected(m.error());
+    return static_cast<uint64_t>((*m ? (*m)->last_revision : -1) + 1);
+  };
+
+  switch (request.kind) {
+    case WriteRequest::Kind::kAppend: {
+      const auto n = request.events.size();
+      auto original = [&](uint64_t first) -> std::optional<AppendResult> {
+        const RecentAppends::Entry* seen = recent_->find(stream);
+        if (seen && seen->result.first_revision.value == first && seen->ids.size() == n &&
+            std::equal(seen->ids.begin(), seen->ids.end(), request.events.begin(),
+                       [](const Uuid& id, const EventData& e) { return id == *e.id; })) {
+          return seen->result;
+        }
+        if (last < 0 || first + n - 1 > static_cast<uint64_t>(last)) return std::nullopt;
+        // Look in the log: are these ids exactly at revisions first..first+n-1?
+        std::vector<std::pair<Uuid, uint64_t>> found;
+        AppendResult r{};
+        auto s = visit_stream_forwards((*info)->id, first, ~0ull, log_->position(),
+                                       [&](const storage::EventRecord& e, uint64_t pos) {
+                                         Uuid id;
+                                         id.bytes = e.id;
+                                         found.emplace_back(id, pos);
+                                         r.timestamp = Timestamp{e.timestamp_micros};
+                                         return found.size() < n;
+                                       });
+        if (!s || found.size() != n) return std::nullopt;
+        for (size_t i = 0; i < n; ++i) {
+          if (found[i].first != *request.events[i].id) return std::nullopt;
+        }
+        r.first_revision = Revision{first};
+        r.last_revision = Revision{first + n - 1};
+        r.position = Position{found.back().second};
+        return r;
+      };
+      if (auto s = check(); !s) {
+        if (s.error().code == ErrorCode::kWrongExpectedRevision &&
+            (expected.kind() == Kind::kExact || expected.kind() == Kind::kNoStream)) {
+          uint64_t first = expected.kind() == Kind::kExact ? expected.revision().value + 1 : 0;
+          if (auto o = original(first)) return *o;
+        }
+        return std::unexpected(s.error());
+      }
+      if ((expected.kind() == Kind::kAny || expected.kind() == Kind::kStreamExists) &&
+          last + 1 >= static_cast<int64_t>(n)) {
+        if (auto o = original(static_cast<uint64_t>(last + 1) - n)) return *o;
+      }
+      std::vector<Out> records;
+      records.reserve(n + 1);
+      if (soft_deleted) {
+        auto rev = meta_revision();
+        if (!rev) return std::unexpected(rev.error());
+        undelete_json = undelete_metadata(*meta_json, static_cast<uint64_t>(last + 1));
+        undelete_id = Uuid::random();
+        records.push_back({metastream, *rev, kMetadataEventType, undelete_json, "", &undelete_id, 0});
+      }
+      for (size_t i = 0; i < n; ++i) {
+        const EventData& e = request.events[i];
+        records.push_back({stream, static_cast<uint64_t>(last + 1) + i, e.type, e.data, e.metadata,
+                           &*e.id, content_flags(e)});
+      }
+      auto result = write_commit(records);
+      if (result) {
+        RecentAppends::Entry entry;
+        entry.ids.reserve(n);
+        for (const auto& e : request.events) entry.ids.push_back(*e.id);
+        entry.result = *result;
+        recent_->remember(stream, std::move(entry));
+      }
+      return result;
+    }
+    case WriteRequest::Kind::kDelete: {
+      if (meta) return make_error(ErrorCode::kInvalidArgument, "a metastream cannot be deleted");
+      if (last < 0 && !metastream_exists) return wrong_expected(stream, expected, last);
+      if (auto s = check(); !s) return std::unexpected(s.error());
+      auto rev = meta_revision();
+      if (!rev) return std::unexpected(rev.error());
+      const std::string json = soft_delete_metadata();
+      const Uuid id = Uuid::random();
+      return write_commit({{metastream, *rev, kMetadataEventType, json, "", &id, 0}});
+    }
+    case WriteRequest::Kind::kTombstone: {
+      if (meta) return make_error(ErrorCode::kInvalidArgument, "a metastream cannot be tombstoned");
+      if (auto s = check(); !s) return std::unexpected(s.error());
+      const Uuid id = Uuid::random();
+      return write_commit({{stream, kTombstoneRevision, kTombstoneEventType, "", "", &id, 0}});
+    }
+  }
+  return make_error(ErrorCode::kInvalidArgument, "unknown write");
+}
+
+}  // namespace mnemos::store
