@@ -4,16 +4,22 @@
 
 namespace mnemos::storage {
 namespace {
-constexpr size_t kReadChunk = 256 << 10;
+constexpr size_t kMaxReadSize = 1 << 20;
 }
 
-LogCursor::LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end)
-    : segments_(segments), next_position_(position), end_(end) {}
+LogCursor::LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end,
+                     size_t first_read)
+    : segments_(segments), next_position_(position), end_(end), read_size_(first_read) {}
 
 Status LogCursor::fill(const Segment& segment, uint64_t position, uint64_t limit, size_t want) {
-  size_t size = static_cast<size_t>(std::min<uint64_t>(std::max(want, kReadChunk), limit - position));
-  if (buffer_.size() < size) buffer_.resize(size);
-  auto n = segment.file->read_at(position - segment.base, std::span<char>(buffer_.data(), size));
+  size_t size =
+      static_cast<size_t>(std::min<uint64_t>(std::max(want, read_size_), limit - position));
+  read_size_ = std::min(read_size_ * 2, kMaxReadSize);
+  if (buffer_capacity_ < size) {
+    buffer_.reset(new char[size]);
+    buffer_capacity_ = size;
+  }
+  auto n = segment.file->read_at(position - segment.base, std::span<char>(buffer_.get(), size));
   if (!n) return std::unexpected(n.error());
   buffer_start_ = position;
   buffer_len_ = *n;
@@ -47,7 +53,7 @@ Result<LogCursor::Step> LogCursor::next() {
       if (auto s = fill(segment, pos, limit, kRecordHeaderSize); !s) return std::unexpected(s.error());
     }
     auto view = [&] {
-      return std::span<const char>(buffer_.data() + (pos - buffer_start_),
+      return std::span<const char>(buffer_.get() + (pos - buffer_start_),
                                    buffer_len_ - (pos - buffer_start_));
     };
     decoded_ = decode_record(view());

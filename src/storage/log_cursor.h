@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "mnemos/error.h"
@@ -14,8 +15,10 @@ namespace mnemos::storage {
 class LogCursor {
  public:
   // Starts at `position`, which must be a record start (or a segment boundary). Reads nothing at
-  // or beyond `end`. `segments` must outlive the cursor.
-  LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end);
+  // or beyond `end`. `segments` must outlive the cursor. The first read fetches `first_read`
+  // bytes; later reads grow (sequential scans), up to 1 MiB.
+  LogCursor(const SegmentSet& segments, uint64_t position, uint64_t end,
+            size_t first_read = 16 << 10);
   LogCursor(const LogCursor&) = delete;
   LogCursor& operator=(const LogCursor&) = delete;
 
@@ -44,7 +47,9 @@ class LogCursor {
   uint64_t position_ = 0;
   uint64_t segment_base_ = 0;
   Decoded decoded_;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;
+  size_t buffer_capacity_ = 0;
+  size_t read_size_;
   uint64_t buffer_start_ = 0;  // logical position of buffer_[0]
   size_t buffer_len_ = 0;
   const Segment* buffer_segment_ = nullptr;

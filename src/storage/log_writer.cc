@@ -8,7 +8,7 @@
 namespace mnemos::storage {
 namespace {
 // Space is reserved in steps of this size, so that a sync rarely has to flush a size change.
-constexpr uint64_t kAllocationStep = 8ull << 20;
+constexpr uint64_t kAllocationStep = 4ull << 20;
 }  // namespace
 
 LogWriter::LogWriter(std::shared_ptr<FileSystem> fs, std::string log_dir, SegmentSet& segments,

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "mnemos/env.h"
 
@@ -48,12 +50,13 @@ class PosixWritableFile final : public WritableFile {
     int rc = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(length));
     if (rc == 0) return {};
     if (rc != EOPNOTSUPP && rc != EINVAL) return io_error("fallocate", path_, rc);
-    // File systems without fallocate: extend with a sparse tail instead.
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return io_error("stat", path_, errno);
-    if (static_cast<uint64_t>(st.st_size) < offset + length &&
-        ::ftruncate(fd_, static_cast<off_t>(offset + length)) != 0) {
-      return io_error("extend", path_, errno);
+    // File systems without fallocate: write zeros.
+    static const std::vector<char> zeros(1 << 20, '\0');
+    while (length > 0) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(length, zeros.size()));
+      if (auto s = write_at(offset, std::span<const char>(zeros.data(), n)); !s) return s;
+      offset += n;
+      length -= n;
     }
     return {};
   }

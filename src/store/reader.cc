@@ -169,14 +169,26 @@ Result<std::optional<std::string>> Engine::metadata_as_of(std::string_view strea
 
 Result<int64_t> Engine::last_revision_as_of(uint64_t stream_id, uint64_t max_position,
                                             uint64_t end) const {
-  int64_t last = -1;
-  auto s = visit_stream_backwards(stream_id, kTombstoneRevision - 1, max_position, end,
-                                  [&](const storage::EventRecord& r, uint64_t) {
-                                    last = static_cast<int64_t>(r.revision);
-                                    return false;
-                                  });
-  if (!s) return std::unexpected(s.error());
-  return last;
+  auto runs = index_->runs(stream_id);
+  for (runs.seek_last(); runs.valid(); runs.prev()) {
+    const storage::StreamRun run = runs.run();
+    if (run.position > max_position || run.position >= end) continue;
+    if (max_position + 1 >= end) {
+      // A run is one commit's events, published whole: all of it is below the committed end.
+      return static_cast<int64_t>(run.first_revision + run.count - 1);
+    }
+    int64_t last = -1;
+    storage::LogCursor cursor(segments_, run.position, end);
+    for (uint64_t k = 0; k < run.count; ++k) {
+      auto more = cursor.next_valid();
+      if (!more) return std::unexpected(more.error());
+      if (!*more || cursor.position() > max_position) break;
+      last = static_cast<int64_t>(run.first_revision + k);
+    }
+    return last;
+  }
+  if (auto s = runs.status(); !s) return std::unexpected(s.error());
+  return -1;
 }
 
 // ---- public reads ----
