@@ -1,6 +1,8 @@
 #include "store/validation.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <string>
 
 #include "util/utf8.h"
 
@@ -20,8 +22,16 @@ Status validate_name(std::string_view what, std::string_view name, size_t max) {
   return {};
 }
 
+// simdjson validates at memory speed; it needs the input copied into a padded buffer.
 bool is_json(std::string_view bytes) {
-  return bytes.empty() || nlohmann::json::accept(bytes.begin(), bytes.end());
+  if (bytes.empty()) return true;
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string padded;
+  padded.assign(bytes);
+  padded.resize(bytes.size() + simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::dom::element doc;
+  return parser.parse(padded.data(), bytes.size(), /*realloc_if_needed=*/false).get(doc) ==
+         simdjson::SUCCESS;
 }
 
 }  // namespace
