@@ -10,6 +10,7 @@ namespace mnemos::store {
 namespace {
 
 constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // see engine.cc: the torn-write window
+constexpr auto kGroupCommitLinger = std::chrono::microseconds(60);
 
 std::unexpected<Error> wrong_expected(std::string_view stream, ExpectedRevision expected,
                                       int64_t actual) {
@@ -72,6 +73,7 @@ std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> r
 
 void Engine::run_writer() {
   std::vector<std::unique_ptr<WriteRequest>> batch;
+  size_t last_batch_size = 0;
   while (true) {
     {
       std::unique_lock lock(queue_mu_);
@@ -80,6 +82,13 @@ void Engine::run_writer() {
         queue_cv_.wait_for(lock, options_.relaxed_sync_interval, ready);
       } else {
         queue_cv_.wait(lock, ready);
+      }
+      // Group commit: when the last batch had several writers, give the ones it just released
+      // a moment to come back, so that they share the next sync instead of each forming a
+      // small batch of their own. Bounded well below the cost of a sync.
+      if (last_batch_size > 1 && !stopping_ && queue_.size() < last_batch_size) {
+        queue_cv_.wait_for(lock, kGroupCommitLinger,
+                           [&] { return stopping_ || queue_.size() >= last_batch_size; });
       }
       uint64_t bytes = 0;
       while (!queue_.empty() && (batch.empty() || bytes + request_bytes(*queue_.front()) <= kMaxBatchBytes)) {
@@ -93,6 +102,7 @@ void Engine::run_writer() {
       if (auto s = sync_if_due(/*force=*/true); !s) fail_writes(s.error());
       continue;
     }
+    last_batch_size = batch.size();
     process_batch(batch);
     batch.clear();
   }
