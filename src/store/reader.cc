@@ -230,6 +230,7 @@ Result<StreamReadResult> Engine::read_stream(std::string_view stream,
   }
 
   StreamReadResult result;
+  result.events.reserve(static_cast<size_t>(std::min<uint64_t>(o.limit, 1024)));
   uint64_t last_seen = 0;
   bool more = false;
   auto visit = [&](const storage::EventRecord& r, uint64_t position) {
@@ -266,6 +267,7 @@ Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
   const uint64_t bound = read_bound(o.as_of, end);
   AllReadResult result;
   if (o.limit == 0) return result;
+  result.events.reserve(static_cast<size_t>(std::min<uint64_t>(o.limit, 4096)));
   if (o.direction == Direction::kForwards) {
     const uint64_t from = o.from.value_or(Position{0}).value;
     std::optional<uint64_t> next;

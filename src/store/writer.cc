@@ -279,7 +279,10 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
                                              i + 1 == records.size()});
       auto s = state.builder.add({o.stream, o.revision, position, state.timestamp,
                                   position == log_->segment_first_position()});
-      if (!s) return std::unexpected(s.error());
+      if (!s) {
+        // Part of this commit is already in the buffer: the batch cannot be completed safely.
+        return make_error(ErrorCode::kIoError, "index lookup failed: " + s.error().message);
+      }
       if (o.stream == request.stream) {
         if (first_of_stream) result.first_revision = Revision{o.revision};
         first_of_stream = false;
