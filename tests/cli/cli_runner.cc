@@ -171,17 +171,34 @@ std::vector<std::string> keys_of(const Json& object) {
   return keys;
 }
 
-BackgroundMnemos::BackgroundMnemos(const std::vector<std::string>& args) {
-  Child child = spawn(args, /*with_stdin=*/false);
+BackgroundMnemos::BackgroundMnemos(const std::vector<std::string>& args, Input input) {
+  Child child = spawn(args, /*with_stdin=*/input == Input::kPipe);
   pid_ = child.pid;
+  in_fd_ = child.in_fd;
   out_fd_ = child.out_fd;
   err_fd_ = child.err_fd;
 }
 
 BackgroundMnemos::~BackgroundMnemos() {
   if (pid_ > 0) stop(SIGKILL);
+  close_input();
   if (out_fd_ >= 0) ::close(out_fd_);
   if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+void BackgroundMnemos::write_input(const std::string& text) {
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(in_fd_, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    check(n > 0, "write to mnemos");
+    written += static_cast<size_t>(n);
+  }
+}
+
+void BackgroundMnemos::close_input() {
+  if (in_fd_ >= 0) ::close(in_fd_);
+  in_fd_ = -1;
 }
 
 std::optional<std::string> BackgroundMnemos::read_line(std::chrono::milliseconds timeout) {

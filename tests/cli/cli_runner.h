@@ -35,12 +35,15 @@ std::vector<std::string> keys_of(const Json& object);
 // `mnemos args...` running in the background, its stdout read line by line.
 class BackgroundMnemos {
  public:
-  explicit BackgroundMnemos(const std::vector<std::string>& args);
+  enum class Input { kNone, kPipe };  // kPipe: write_input() feeds its stdin
+  explicit BackgroundMnemos(const std::vector<std::string>& args, Input input = Input::kNone);
   ~BackgroundMnemos();  // SIGKILLs it if still running
   BackgroundMnemos(const BackgroundMnemos&) = delete;
   BackgroundMnemos& operator=(const BackgroundMnemos&) = delete;
 
   pid_t pid() const { return pid_; }
+  void write_input(const std::string& text);
+  void close_input();
   // The next line of its stdout, or nullopt at EOF or past `timeout`.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = kDeadline);
   // Sends `signal` and waits for the exit; returns the exit code (128 + signal when killed).
@@ -49,6 +52,7 @@ class BackgroundMnemos {
 
  private:
   pid_t pid_ = -1;
+  int in_fd_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
   std::string buffered_;

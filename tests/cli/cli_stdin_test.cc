@@ -1,4 +1,5 @@
 // append --stdin: NDJSON requests in, one acknowledgement or error line out for each, in order.
+#include <csignal>
 #include <string>
 
 #include "cli/cli_fixture.h"
@@ -62,6 +63,25 @@ TEST_F(CliStdin, WrongExpectedRevisionCarriesTheActualRevision) {
   EXPECT_EQ(lines[0]["error"]["actual_revision"], 1);
   EXPECT_FALSE(lines[0]["error"]["message"].get<std::string>().empty());
   EXPECT_EQ(lines[1]["error"]["actual_revision"], -1);  // no such stream
+}
+
+TEST_F(CliStdin, EachAcknowledgementIsFlushedWithoutWaitingForMoreInput) {
+  BackgroundMnemos session({"--db", db(), "append", "--stdin"}, BackgroundMnemos::Input::kPipe);
+  session.write_input(R"({"stream":"chat","events":[{"type":"Said","data":"hi"}]})" "\n");
+  auto first = session.read_line();  // stdin is still open: the tool must not wait for EOF
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(Json::parse(*first)["last_revision"], 0);
+  session.write_input("oops\n");
+  auto second = session.read_line();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(Json::parse(*second)["error"]["code"], "invalid_argument");
+  session.write_input(R"({"stream":"chat","expected":0,"events":[{"type":"Said"}]})" "\n");
+  auto third = session.read_line();
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(Json::parse(*third)["last_revision"], 1);
+  session.close_input();
+  EXPECT_FALSE(session.read_line().has_value());  // EOF: nothing more
+  EXPECT_EQ(session.stop(SIGTERM), 0);            // it had exited 0 already
 }
 
 TEST_F(CliStdin, ManyRequestsArePipelinedAndStayInOrder) {
