@@ -43,7 +43,7 @@ int parse_and_run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help (exit 0) and a subcommand's own exit code (CLI::RuntimeError) pass through.
     if (e.get_exit_code() == 0 || e.get_name() == "RuntimeError") return app.exit(e);
-    fmt::print(stderr, "mnemos: usage: {} (see mnemos --help)\n", e.what());
+    print_error_line(fmt::format("usage: {} (see mnemos --help)", e.what()));
     return kExitUsage;
   }
   return commands.run_selected();
@@ -56,12 +56,11 @@ int run_cli(int argc, char** argv) {
   try {
     code = parse_and_run(argc, argv);
   } catch (const std::exception& e) {
-    flush_output();
-    fmt::print(stderr, "mnemos: error: {}\n", e.what());
+    print_error_line(fmt::format("error: {}", e.what()));
     return kExitOtherError;
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    fmt::print(stderr, "mnemos: io_error: writing to stdout: {}\n", std::strerror(errno));
+    print_error_line(fmt::format("io_error: writing to stdout: {}", std::strerror(errno)));
     return code == kExitOk ? kExitIoError : code;
   }
   return code;

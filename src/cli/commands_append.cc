@@ -66,15 +66,17 @@ void add_append_command(CommandSet& commands) {
       sub->add_option("--metadata", args->metadata, "Event metadata (JSON)")->type_name("JSON");
   CLI::Option* id =
       sub->add_option("--id", args->id, "Event id (generated when not given)")->type_name("UUID");
-  add_expected_option(sub, args->expected);
+  CLI::Option* expected = add_expected_option(sub, args->expected);
   sub->add_flag("--stdin", args->from_stdin,
                 "Read NDJSON requests {\"stream\",\"expected\",\"events\":[...]} from stdin and "
-                "print one acknowledgement or error line for each, in order")
+                "print one acknowledgement or error line for each, in order (each request "
+                "has its own \"expected\")")
       ->excludes(stream)
       ->excludes(type)
       ->excludes(data)
       ->excludes(metadata)
-      ->excludes(id);
+      ->excludes(id)
+      ->excludes(expected);
 }
 
 }  // namespace mnemos::cli

@@ -87,7 +87,7 @@ class Importer {
         }) {}
 
   Status add(ImportedEvent imported, uint64_t line_number) {
-    if (failure_) return std::unexpected(*failure_);
+    if (auto error = failure()) return std::unexpected(*error);
     // A tombstone cannot be appended: it is written again by delete --hard (with a new id).
     // Importing it twice finds the stream already tombstoned, which is what was asked for.
     if (imported.event.type == "$streamDeleted" && imported.revision == kTombstoneRevision) {
@@ -113,7 +113,7 @@ class Importer {
   Status finish() {
     submit_batch();
     pipeline_.finish();
-    if (failure_) return std::unexpected(*failure_);
+    if (auto error = failure()) return std::unexpected(*error);
     return {};
   }
 
@@ -124,11 +124,11 @@ class Importer {
   Status write_tombstone(const std::string& stream, uint64_t line_number) {
     submit_batch();
     pipeline_.drain();  // in log order: after the appends before it
-    if (failure_) return std::unexpected(*failure_);
+    if (auto error = failure()) return std::unexpected(*error);
     auto result = store_.tombstone_stream(stream, ExpectedRevision::any());
     if (!result && result.error().code != ErrorCode::kStreamDeleted) {
       fail(result.error(), fmt::format("line {}", line_number));
-      return std::unexpected(*failure_);
+      return std::unexpected(*failure());
     }
     ++events_;
     ++appends_;
@@ -143,6 +143,12 @@ class Importer {
     batch_.clear();
     batch_bytes_ = 0;
     ++appends_;
+  }
+
+  // The first failure, set by the pipeline's thread or this one.
+  std::optional<Error> failure() {
+    std::lock_guard lock(failure_mutex_);
+    return failure_;
   }
 
   void fail(const Error& error, const std::string& where) {

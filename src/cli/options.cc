@@ -46,8 +46,8 @@ Result<AsOf> to_as_of(const BoundArgs& args) {
   return as_of;
 }
 
-void add_expected_option(CLI::App* sub, std::string& expected) {
-  sub->add_option("--expected", expected,
+CLI::Option* add_expected_option(CLI::App* sub, std::string& expected) {
+  return sub->add_option("--expected", expected,
                   "Expected revision of the stream: any, no_stream, exists or a number")
       ->type_name("any|no_stream|exists|N")
       ->default_val("any");

@@ -31,7 +31,7 @@ void add_bound_options(CLI::App* sub, BoundArgs& args, BoundChoice choice);
 Result<AsOf> to_as_of(const BoundArgs& args);
 
 // --expected any|no_stream|exists|N (default any)
-void add_expected_option(CLI::App* sub, std::string& expected);
+CLI::Option* add_expected_option(CLI::App* sub, std::string& expected);
 
 // --limit N
 void add_limit_option(CLI::App* sub, uint64_t& limit);

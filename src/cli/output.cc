@@ -71,16 +71,21 @@ void print_line(const Json& value) {
 
 void flush_output() { std::fflush(stdout); }
 
-int report_error(const Error& error) {
-  std::string line = "mnemos: " + error.to_string();
-  if (error.position && error.message.find(std::to_string(*error.position)) == std::string::npos) {
-    line += fmt::format(" (at position {})", *error.position);
-  }
+void print_error_line(std::string_view cause) {
+  std::string line = "mnemos: " + std::string(cause);
   for (char& c : line) {
     if (c == '\n' || c == '\r') c = ' ';  // one line a cause
   }
   flush_output();  // what was printed before the error comes first
   fmt::print(stderr, "{}\n", line);
+}
+
+int report_error(const Error& error) {
+  std::string cause = error.to_string();
+  if (error.position && error.message.find(std::to_string(*error.position)) == std::string::npos) {
+    cause += fmt::format(" (at position {})", *error.position);
+  }
+  print_error_line(cause);
   return exit_code_for(error.code);
 }
 

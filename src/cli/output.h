@@ -28,6 +28,10 @@ Json error_line_json(const Error& error);
 void print_line(const Json& value);
 void flush_output();
 
+// "mnemos: <cause>" on stderr, as one line (line breaks in `cause` become spaces), after what
+// stdout holds so far.
+void print_error_line(std::string_view cause);
+
 // "mnemos: <code name>: <message>" on stderr. Returns the exit code for the error.
 int report_error(const Error& error);
 

@@ -77,6 +77,8 @@ TEST_F(CliContract, UsageErrorsExitTwoWithOneLineOnStderr) {
            {"read"},                                  // missing --stream
            {"read", "--stream", "s", "--limit", "x"},  // not a number
            {"append", "--type", "T"},                 // missing --stream
+           {"append", "--stdin", "--stream", "s"},    // requests name their streams
+           {"append", "--stdin", "--expected", "0"},  // ... and their expected revisions
            {"append", "--stream", "s", "--type", "T", "--expected", "sometimes"},
            {"append", "--stream", "s", "--type", "T", "--id", "not-a-uuid"},
            {"read", "--stream", "s", "--as-of", "yesterday"},
@@ -132,6 +134,19 @@ TEST_F(CliContract, NotFoundAndDeletedExitFour) {
   r = mnemos({"append", "--stream", "hard", "--type", "A"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_TRUE(r.err.starts_with("mnemos: stream_deleted: ")) << r.err;
+}
+
+TEST_F(CliContract, EventsOverTheSizeLimitExitEight) {
+  const std::string big = std::string(17 << 20, 'x');  // over the default 16 MiB
+  RunResult r = mnemos({"import"}, R"({"stream":"s","revision":0,"type":"T","data":")" + big +
+                                       "\"}\n");
+  EXPECT_EQ(r.exit_code, 8);
+  EXPECT_TRUE(r.err.starts_with("mnemos: too_large: ")) << r.err.substr(0, 200);
+  RunResult lines = mnemos({"append", "--stdin"},
+                           R"({"stream":"s","events":[{"type":"T","data":")" + big + "\"}]}\n");
+  EXPECT_EQ(lines.exit_code, 0) << lines.err;  // a request's error is a line
+  EXPECT_EQ(lines.line()["error"]["code"], "too_large");
+  EXPECT_EQ(mnemos({"read", "--stream", "s"}).exit_code, 4);
 }
 
 TEST_F(CliContract, SecondProcessOnTheSameDirectoryExitsSevenNamingTheOwner) {
