@@ -34,7 +34,11 @@ test-tsan: bootstrap
 fuzz: bootstrap
 	@CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNEMOS_BUILD_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
-	mkdir -p build-fuzz/corpus && ./build-fuzz/record_decoder_fuzz -max_total_time=30 -rss_limit_mb=1024 build-fuzz/corpus 2>&1 | tail -n 3
+	@mkdir -p build-fuzz/corpus
+	@echo "fuzzing the record decoder for 30 s (seeds: fuzz/corpus, log: build-fuzz/fuzz.log)"
+	@./build-fuzz/record_decoder_fuzz -max_total_time=30 -rss_limit_mb=1024 build-fuzz/corpus fuzz/corpus \
+	  > build-fuzz/fuzz.log 2>&1 || { tail -n 60 build-fuzz/fuzz.log; exit 1; }
+	@tail -n 1 build-fuzz/fuzz.log
 
 run: build
 	@./scripts/demo

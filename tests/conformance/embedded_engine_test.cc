@@ -1,8 +1,6 @@
 // What only the embedded engine has: one owner per directory, recovery of a torn log tail,
 // detection of damage in the middle of the log, verify and reindex.
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,11 +8,10 @@
 #include "embedded_test_util.h"
 #include "storage/record_format.h"
 #include "store_conformance.h"
+#include "support/child_process.h"
 #include "support/files.h"
 #include "support/temp_dir.h"
 #include "support/test_random.h"
-
-extern char** environ;
 
 namespace mnemos::embedded {
 namespace {
@@ -49,31 +46,9 @@ class EmbeddedEngine : public testing::Test {
 
 // Runs this test binary as `--open-probe DIR` and returns what it printed.
 std::string open_from_another_process(const std::string& dir) {
-  int out[2];
-  if (::pipe(out) != 0) return "pipe failed";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::vector<std::string> args = {self, "--open-probe", dir};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  std::string output;
-  char buffer[4096];
-  ssize_t n;
-  while (rc == 0 && (n = ::read(out[0], buffer, sizeof buffer)) > 0) {
-    output.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
-  if (rc != 0) return "spawn failed";
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  test::ChildProcess probe({test::ChildProcess::self_path(), "--open-probe", dir});
+  std::string output = probe.read_to_end();
+  probe.wait();
   return output;
 }
 
