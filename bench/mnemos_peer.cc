@@ -83,18 +83,18 @@ class MnemosPeer : public Peer {
     store_ = std::move(*store);
   }
 
-  void close() override { store_.reset(); }
-
   std::unique_ptr<Connection> connect() override {
     return std::make_unique<MnemosConnection>(*store_);
   }
 
-  // used: the log bytes in use plus the index, as the store counts them (a segment file is
-  // preallocated, so its size on disk is more than what it holds).
-  DiskUsage disk_usage() override {
+  // used: the log bytes in use (Store::stats().log_bytes: a segment file is preallocated, so
+  // it is larger than what it holds) plus the files of the index once the close has flushed it
+  // (before that, recent index entries are only in memory). raw: every file under the directory.
+  DiskUsage close() override {
     auto stats = store_->stats();
     if (!stats) fail("stats", stats.error());
-    return DiskUsage{stats->log_bytes + stats->index_bytes, allocated_bytes(dir_)};
+    store_.reset();
+    return DiskUsage{stats->log_bytes + file_bytes(dir_ + "/index"), allocated_bytes(dir_)};
   }
 
  private:

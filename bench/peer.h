@@ -69,13 +69,13 @@ class Peer {
 
   // Opens (creating) the store in `dir`, which exists and is empty or holds this peer's store.
   virtual void open(const std::string& dir) = 0;
-  virtual void close() = 0;
+
+  // Closes the store, with everything it keeps in memory written out (SQLite: WAL checkpoint;
+  // Mnemos: index flushed), and measures its files. Every Connection must be gone.
+  virtual DiskUsage close() = 0;
 
   // A new handle for one thread. Valid until close().
   virtual std::unique_ptr<Connection> connect() = 0;
-
-  // Flushes what the store keeps aside (SQLite: WAL checkpoint) and measures the files.
-  virtual DiskUsage disk_usage() = 0;
 };
 
 using PeerFactory = std::function<std::unique_ptr<Peer>()>;

@@ -85,9 +85,8 @@ class Runner {
           OpenPeer p = open_fresh(name, fmt::format("w1x{}", writers));
           WorkloadResult result = run_w1(*p.peer, sizes, writers);
           verify_store(*p.peer, {StreamSet::kW1, sizes.w1_streams, sizes.w1_rounds});
-          measure_disk(*p.peer, result, sizes.w1_events());
+          set_disk(result, close(p), sizes.w1_events());
           report_.results.push_back(result);
-          close(p);
         }
       }
     }
@@ -105,28 +104,29 @@ class Runner {
 
  private:
   // W2 on a fresh store of each peer (always, as W3 and W4 need its store), then W3 and W4 on
-  // those stores, still open: warm cache.
+  // those stores, still open: warm cache. The stores are measured when closed, after W4.
   void run_on_w2_store() {
     const Sizes& sizes = report_.sizes;
     std::vector<OpenPeer> peers;
-    std::vector<std::pair<double, double>> usage;
-    for (const std::string& name : options_.peers) {
-      peers.push_back(open_fresh(name, "w2"));
+    std::vector<std::vector<size_t>> rows(options_.peers.size());  // report rows of each store
+    auto add_row = [&](size_t peer, const WorkloadResult& result) {
+      rows[peer].push_back(report_.results.size());
+      report_.results.push_back(result);
+    };
+    for (size_t i = 0; i < options_.peers.size(); ++i) {
+      peers.push_back(open_fresh(options_.peers[i], "w2"));
       WorkloadResult result = run_w2(*peers.back().peer, sizes);
       verify_store(*peers.back().peer, {StreamSet::kW2, sizes.w2_streams, sizes.w2_batch});
-      measure_disk(*peers.back().peer, result, sizes.w2_events());
-      usage.emplace_back(result.bytes_per_event, result.raw_bytes_per_event);
-      if (wants("w2")) report_.results.push_back(result);
+      if (wants("w2")) add_row(i, result);
     }
     for (auto [workload, run] : {std::pair{"w3", &run_w3}, std::pair{"w4", &run_w4}}) {
       if (!wants(workload)) continue;
-      for (size_t i = 0; i < peers.size(); ++i) {
-        WorkloadResult result = run(*peers[i].peer, sizes);
-        std::tie(result.bytes_per_event, result.raw_bytes_per_event) = usage[i];
-        report_.results.push_back(result);
-      }
+      for (size_t i = 0; i < peers.size(); ++i) add_row(i, run(*peers[i].peer, sizes));
     }
-    for (OpenPeer& p : peers) close(p);
+    for (size_t i = 0; i < peers.size(); ++i) {
+      DiskUsage usage = close(peers[i]);
+      for (size_t row : rows[i]) set_disk(report_.results[row], usage, sizes.w2_events());
+    }
   }
 
   bool wants(std::string_view workload) const { return contains(options_.workloads, workload); }
@@ -137,13 +137,13 @@ class Runner {
     return p;
   }
 
-  void close(OpenPeer& p) {
-    p.peer->close();
+  DiskUsage close(OpenPeer& p) {
+    DiskUsage usage = p.peer->close();
     scratch_.done(p.dir);
+    return usage;
   }
 
-  static void measure_disk(Peer& peer, WorkloadResult& result, int64_t events) {
-    DiskUsage usage = peer.disk_usage();
+  static void set_disk(WorkloadResult& result, const DiskUsage& usage, int64_t events) {
     result.bytes_per_event = static_cast<double>(usage.used_bytes) / static_cast<double>(events);
     result.raw_bytes_per_event = static_cast<double>(usage.raw_bytes) / static_cast<double>(events);
   }

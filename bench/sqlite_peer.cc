@@ -220,14 +220,13 @@ class SqlitePeer : public Peer {
          "UNIQUE(stream, version))");
   }
 
-  void close() override { db_.reset(); }
-
   std::unique_ptr<Connection> connect() override {
     return std::make_unique<SqliteConnection>(path_);
   }
 
-  // used: the database file after a full checkpoint plus what is left of the WAL.
-  DiskUsage disk_usage() override {
+  // used: the database file after a full checkpoint plus what is left of the WAL; raw: the
+  // directory, measured before closing (closing the last connection removes the WAL).
+  DiskUsage close() override {
     exec(db_.get(), "PRAGMA wal_checkpoint(TRUNCATE)");
     DiskUsage usage;
     for (const std::string& file : {path_, path_ + "-wal"}) {
@@ -236,6 +235,7 @@ class SqlitePeer : public Peer {
       if (!ec) usage.used_bytes += size;
     }
     usage.raw_bytes = allocated_bytes(std::filesystem::path(path_).parent_path().string());
+    db_.reset();
     return usage;
   }
 

@@ -23,19 +23,27 @@ uint64_t status_kib(const std::string& key) {
   return 0;
 }
 
-}  // namespace
-
-uint64_t allocated_bytes(const std::string& dir) {
+// Adds up `size(stat)` over the regular files under `dir`.
+template <class Size>
+uint64_t sum_files(const std::string& dir, Size size) {
   uint64_t total = 0;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     struct stat st {};
-    if (it->is_regular_file(ec) && ::lstat(it->path().c_str(), &st) == 0) {
-      total += static_cast<uint64_t>(st.st_blocks) * 512;
-    }
+    if (it->is_regular_file(ec) && ::lstat(it->path().c_str(), &st) == 0) total += size(st);
   }
   return total;
+}
+
+}  // namespace
+
+uint64_t allocated_bytes(const std::string& dir) {
+  return sum_files(dir, [](const struct stat& st) { return static_cast<uint64_t>(st.st_blocks) * 512; });
+}
+
+uint64_t file_bytes(const std::string& dir) {
+  return sum_files(dir, [](const struct stat& st) { return static_cast<uint64_t>(st.st_size); });
 }
 
 CpuTimes read_cpu_times() {

@@ -9,6 +9,8 @@ namespace mnemos::bench {
 
 // Allocated blocks of every regular file under `dir`, as `du` counts them.
 uint64_t allocated_bytes(const std::string& dir);
+// Sizes of every regular file under `dir` (what `du --apparent-size` counts).
+uint64_t file_bytes(const std::string& dir);
 
 // Machine-wide CPU time in clock ticks, all cores.
 struct CpuTimes {
