@@ -33,7 +33,8 @@ bool within(std::string_view view, const char* begin, size_t size) {
 bool same_fields(const EventRecord& a, const EventRecord& b) {
   return a.revision == b.revision && a.timestamp_micros == b.timestamp_micros && a.id == b.id &&
          a.content_flags == b.content_flags && a.stream == b.stream && a.type == b.type &&
-         a.data == b.data && a.metadata == b.metadata && a.commit_end == b.commit_end;
+         a.data == b.data && a.metadata == b.metadata && a.commit_end == b.commit_end &&
+         a.sync_epoch_start == b.sync_epoch_start;
 }
 
 // An event decoded from `bytes` encodes back to a record that decodes to the same fields, and
@@ -42,7 +43,7 @@ void check_round_trip(const char* bytes, const Decoded& d) {
   const EventRecord& e = d.event;
   const EventRecordInput in{e.revision,    e.timestamp_micros, e.id,       e.content_flags,
                             e.stream,      e.type,             e.data,     e.metadata,
-                            e.commit_end};
+                            e.commit_end,  e.sync_epoch_start};
   std::string out;
   const size_t n = encode_event_record(out, in);
   CHECK(n == out.size());

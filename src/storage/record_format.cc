@@ -31,7 +31,8 @@ size_t encode_event_record(std::string& out, const EventRecordInput& in) {
   char* header = out.data() + start;
   coding::put_fixed32(header + 4, static_cast<uint32_t>(payload));
   header[8] = static_cast<char>(static_cast<uint8_t>(RecordType::kEvent) |
-                                (in.commit_end ? kCommitEnd : 0));
+                                (in.commit_end ? kCommitEnd : 0) |
+                                (in.sync_epoch_start ? kSyncEpochStart : 0));
   coding::put_fixed32(header, crc32c::mask(crc32c::value(header + 4, payload + 5)));
   return out.size() - start;
 }
@@ -85,6 +86,7 @@ Decoded decode_record(std::span<const char> bytes) {
     return d;
   }
   e.commit_end = (kind & kCommitEnd) != 0;
+  e.sync_epoch_start = (kind & kSyncEpochStart) != 0;
   e.encoded_size = total;
   d.status = DecodeStatus::kOk;
   return d;

@@ -3,7 +3,8 @@
 //   offset size
 //   0      4    masked CRC32C of bytes [4, 9 + length): the rest of the header and the payload
 //   4      4    length of the payload, little-endian
-//   8      1    kind: bits 0-5 record type, bit 6 kCommitEnd, bit 7 kSafeToIgnore
+//   8      1    kind: bits 0-4 record type, bit 5 kSyncEpochStart, bit 6 kCommitEnd,
+//                bit 7 kSafeToIgnore
 //   9      n    payload
 //
 // Kept free of the public headers so that the fuzz target builds with clang alone.
@@ -15,7 +16,8 @@
 //
 // The events of one append (a commit) are consecutive records; the last one carries
 // kCommitEnd. Recovery drops every record after the last kCommitEnd, so an append is all or
-// nothing.
+// nothing. The first record written after a completed sync carries kSyncEpochStart: recovery
+// uses it to tell a torn tail (damage with no later sync epoch) from corruption of synced data.
 #pragma once
 
 #include <array>
@@ -30,7 +32,8 @@ namespace mnemos::storage {
 inline constexpr size_t kRecordHeaderSize = 9;
 
 // Bits of the kind byte.
-inline constexpr uint8_t kRecordTypeMask = 0x3f;
+inline constexpr uint8_t kRecordTypeMask = 0x1f;
+inline constexpr uint8_t kSyncEpochStart = 0x20;
 inline constexpr uint8_t kCommitEnd = 0x40;
 // A reader that does not know a record type skips it when this bit is set (room to grow in v1).
 inline constexpr uint8_t kSafeToIgnore = 0x80;
@@ -51,6 +54,7 @@ struct EventRecord {
   std::string_view data;
   std::string_view metadata;
   bool commit_end = false;
+  bool sync_epoch_start = false;
   uint64_t encoded_size = 0;  // of the whole record: the next record starts this far on
 };
 
@@ -83,6 +87,7 @@ struct EventRecordInput {
   std::string_view data;
   std::string_view metadata;
   bool commit_end;
+  bool sync_epoch_start = false;
 };
 size_t encode_event_record(std::string& out, const EventRecordInput& in);
 

@@ -12,9 +12,6 @@ namespace {
 constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
 // Recovery writes the index in batches of this many records.
 constexpr size_t kReplayBatchRecords = 50'000;
-// The writer never writes more than this in one batch, except one append that is larger. Damage
-// closer than this to the end of the log, with nothing valid after the window, is a torn write.
-constexpr uint64_t kMaxBatchBytes = 4ull << 20;
 
 std::unexpected<Error> corruption_at(uint64_t position, const std::string& what) {
   return std::unexpected(Error{ErrorCode::kCorruption,
@@ -206,13 +203,13 @@ Status Engine::replay(uint64_t from, const Progress& progress) {
     if (cursor.segment_base() != tail_base) {
       return corruption_at(damage_at, "damaged record in a sealed segment");
     }
-    const uint64_t window = std::max(kMaxBatchBytes, options_.max_append_size) + (1 << 20);
     auto tail_segment = segments_.locate(damage_at)->segment;
     auto size = tail_segment->file->size();
     if (!size) return std::unexpected(size.error());
     const uint64_t file_end = tail_segment->base + *size;
-    // Look for any valid record after the damage: one beyond the window means acknowledged
-    // data follows it, so it is corruption, not a torn write.
+    // Look at what follows the damage. A record that starts a later sync epoch was written
+    // after everything before it was synced: the damaged bytes had been acknowledged, so this
+    // is corruption. Otherwise the damage lies in the last, unsynced writes: a torn tail.
     std::string rest(file_end - damage_at, '\0');
     auto n = tail_segment->file->read_at(damage_at - tail_segment->base, rest);
     if (!n) return std::unexpected(n.error());
@@ -222,7 +219,9 @@ Status Engine::replay(uint64_t from, const Progress& progress) {
       if (rest[off] == 0 && rest[off + 4] == 0) continue;  // no CRC and no length start here
       auto d = storage::decode_record(std::span<const char>(rest).subspan(off));
       if (d.status != storage::DecodeStatus::kOk) continue;
-      if (off >= window) return corruption_at(damage_at, "damaged record followed by valid data");
+      if (d.event.sync_epoch_start) {
+        return corruption_at(damage_at, "damaged record followed by later synced data");
+      }
       dirty = true;
     }
     const bool torn = !pending.empty() || cursor.status() != storage::DecodeStatus::kEndOfLog ||

@@ -149,6 +149,7 @@ class Engine {
   int64_t last_timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sync_;
   std::string buffer_;
+  bool epoch_start_pending_ = true;  // the next record is the first after a completed sync
   std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
 
   std::atomic<uint64_t> appends_{0};

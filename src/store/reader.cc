@@ -271,8 +271,8 @@ Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
   if (o.direction == Direction::kForwards) {
     const uint64_t from = o.from.value_or(Position{0}).value;
     std::optional<uint64_t> next;
-    auto s = scan_log(from, bound == kNoBound ? end : std::min(end, bound + 1),
-                      [&](const storage::EventRecord& r, uint64_t position) {
+    auto s = scan_log(from, end, [&](const storage::EventRecord& r, uint64_t position) {
+                        if (position > bound) return false;
                         if (result.events.size() >= o.limit) {
                           next = position;
                           return false;
@@ -293,10 +293,8 @@ Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
     auto boundary = index_->boundary_at_or_before(upper);
     const uint64_t chunk_start = boundary ? boundary->position : first;
     std::vector<RecordedEvent> chunk;
-    std::vector<uint64_t> positions;
-    auto s = scan_log(chunk_start, std::min(end, upper + 1),
-                      [&](const storage::EventRecord& r, uint64_t position) {
-                        positions.push_back(position);
+    auto s = scan_log(chunk_start, end, [&](const storage::EventRecord& r, uint64_t position) {
+                        if (position > upper) return false;
                         if (o.filter.matches(r.stream, r.type)) chunk.push_back(to_recorded(r, position));
                         return true;
                       });

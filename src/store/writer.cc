@@ -9,7 +9,7 @@
 namespace mnemos::store {
 namespace {
 
-constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // see engine.cc: the torn-write window
+constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // bounds the memory of one batch
 constexpr auto kGroupCommitLinger = std::chrono::microseconds(60);
 
 std::unexpected<Error> wrong_expected(std::string_view stream, ExpectedRevision expected,
@@ -120,6 +120,7 @@ Status Engine::sync_if_due(bool force) {
   }
   if (log_->synced_position() == log_->position()) return {};
   if (auto s = log_->sync(); !s) return s;
+  epoch_start_pending_ = true;
   last_sync_ = now;
   syncs_.fetch_add(1, std::memory_order_relaxed);
   return {};
@@ -268,6 +269,7 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       buffer_.clear();
       if (auto s = log_->roll(); !s) return std::unexpected(s.error());
       syncs_.fetch_add(1, std::memory_order_relaxed);
+      epoch_start_pending_ = true;
     }
     AppendResult result{};
     bool first_of_stream = true;
@@ -276,7 +278,8 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       const uint64_t position = log_->position() + buffer_.size();
       storage::encode_event_record(buffer_, {o.revision, state.timestamp, o.id->bytes, o.flags,
                                              o.stream, o.type, o.data, o.metadata,
-                                             i + 1 == records.size()});
+                                             i + 1 == records.size(), epoch_start_pending_});
+      epoch_start_pending_ = false;
       auto s = state.builder.add({o.stream, o.revision, position, state.timestamp,
                                   position == log_->segment_first_position()});
       if (!s) {
