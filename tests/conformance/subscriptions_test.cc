@@ -444,7 +444,7 @@ void check_subscriber(Store& store, const SubscriberRun& run) {
 TEST_P(StoreConformance, ConcurrentSubscribersStartingAtRandomMomentsSeeExactlyTheLog) {
   test::TestRandom random("ConcurrentSubscribersStartingAtRandomMomentsSeeExactlyTheLog");
   constexpr int kWriters = 3;
-  constexpr uint64_t kAppendsPerWriter = 120;
+  constexpr uint64_t kAppendsPerWriter = 300;
   constexpr uint64_t kTotalAppends = kWriters * kAppendsPerWriter;
 
   std::vector<SubscriberRun> runs;
