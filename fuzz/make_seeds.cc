@@ -19,9 +19,9 @@ const std::array<uint8_t, 16> kId = {0x0f, 0x8f, 0xad, 0x5b, 0xd9, 0xcb, 0x46, 0
                                      0xa1, 0x65, 0x70, 0x86, 0x77, 0x28, 0x95, 0x0e};
 
 void event(std::string& out, uint64_t revision, std::string_view type, std::string_view data,
-           std::string_view metadata, uint8_t flags, bool commit_end) {
+           std::string_view metadata, uint8_t flags, bool commit_end, bool sync_epoch_start = false) {
   encode_event_record(out, {revision, 1'764'064'800'000'001 + static_cast<int64_t>(revision), kId,
-                            flags, "cart-7", type, data, metadata, commit_end});
+                            flags, "cart-7", type, data, metadata, commit_end, sync_epoch_start});
 }
 
 // A record of an unknown type that readers may skip.
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   event(single, 0, "ItemAdded", R"({"sku":"A1","qty":2})", "", 0, true);
 
   std::string append;  // one append of three events
-  event(append, 1, "ItemAdded", R"({"sku":"B2"})", R"({"user":"zoe"})", 0, false);
+  event(append, 1, "ItemAdded", R"({"sku":"B2"})", R"({"user":"zoe"})", 0, false,
+        /*sync_epoch_start=*/true);
   event(append, 2, "ItemRemoved", R"({"sku":"A1"})", "", 0, false);
   event(append, 3, "CheckedOut", "{}", "", 0, true);
 
