@@ -47,8 +47,9 @@ TEST(RecordFormat, EventRoundTrips) {
 
 TEST(RecordFormat, EncodedSizeIsExact) {
   auto id = sample_id();
+  const std::string data(200, 'x');
   EventRecordInput in{.revision = 300, .timestamp_micros = 5, .id = id, .content_flags = 0,
-                      .stream = "s", .type = "t", .data = std::string(200, 'x'), .metadata = "",
+                      .stream = "s", .type = "t", .data = data, .metadata = "",
                       .commit_end = false};
   std::string out;
   EXPECT_EQ(encode_event_record(out, in), encoded_event_size(in));
