@@ -180,5 +180,38 @@ TEST_P(StoreConformance, ConcurrentReadersSeeOnlyWholeAppends) {
   EXPECT_EQ(read_stream_ok("batches").size(), 600u);
 }
 
+TEST_P(StoreConformance, ConcurrentHeadNeverRunsAheadOfWhatReadsSee) {
+  // Once head() says P is committed, reads (and subscriptions from the end) see P.
+  std::atomic<bool> done{false};
+  std::string writer_error;
+  std::thread writer([&] {
+    for (int i = 0; i < 1500 && writer_error.empty(); ++i) {
+      auto r = store().append("s" + std::to_string(i % 3), ExpectedRevision::any(),
+                              numbered_events(1));
+      if (!r) writer_error = r.error().to_string();
+    }
+    done = true;
+  });
+  ReadAllOptions last;
+  last.direction = Direction::kBackwards;
+  last.limit = 1;
+  uint64_t checks = 0;
+  std::string problem;
+  while (!done && problem.empty()) {
+    const Position head = store().head();
+    auto r = store().read_all(last);
+    ++checks;
+    if (!r) {
+      problem = r.error().to_string();
+    } else if (head.value != 0 && (r->events.empty() || r->events[0].position < head)) {
+      problem = "head() was " + std::to_string(head.value) + " but the last event read_all sees is " +
+                (r->events.empty() ? "none" : std::to_string(r->events[0].position.value));
+    }
+  }
+  writer.join();
+  EXPECT_EQ(writer_error, "");
+  EXPECT_EQ(problem, "") << "after " << checks << " checks";
+}
+
 }  // namespace
 }  // namespace mnemos::conformance
