@@ -4,12 +4,18 @@
 
 namespace mnemos::storage {
 
-IndexBuilder::IndexBuilder(const Index& index, IndexCounters& counters, uint64_t& last_boundary)
-    : index_(index), counters_(counters), last_boundary_(last_boundary) {}
+IndexBuilder::IndexBuilder(const Index& index, IndexCounters& counters, uint64_t& last_boundary,
+                           StreamCache* cache)
+    : index_(index), cache_(cache), counters_(counters), last_boundary_(last_boundary) {}
 
 Result<std::optional<StreamInfo>> IndexBuilder::stream(std::string_view name) {
   if (auto it = streams_.find(std::string(name)); it != streams_.end()) return it->second;
-  return index_.stream(name);
+  if (cache_) {
+    if (const auto* hit = cache_->find(name)) return *hit;
+  }
+  auto info = index_.stream(name);
+  if (info && cache_) cache_->put(name, *info);
+  return info;
 }
 
 Status IndexBuilder::add(const IndexedRecord& r) {
@@ -60,7 +66,10 @@ void IndexBuilder::end_commit(uint64_t end) {
 
 void IndexBuilder::drain(IndexBatch& batch) {
   close_run();
-  for (const auto& [name, info] : streams_) batch_.put_stream(name, info);
+  for (const auto& [name, info] : streams_) {
+    batch_.put_stream(name, info);
+    if (cache_) cache_->put(name, info);
+  }
   batch_.put_counters(counters_);
   batch.swap(batch_);
   batch_.clear();

@@ -24,10 +24,34 @@ struct IndexedRecord {
   bool segment_start;  // the first record of a segment
 };
 
+// The writer's cache of the stream table, in front of the index: the writer is the only one that
+// changes streams, so what it caches stays true. Holds misses too (most streams have no
+// metastream). Bounded: it forgets everything when full.
+class StreamCache {
+ public:
+  explicit StreamCache(size_t capacity) : capacity_(capacity) {}
+  // nullptr when unknown; else the stream, or nullopt for "does not exist".
+  const std::optional<StreamInfo>* find(std::string_view name) const {
+    auto it = entries_.find(std::string(name));
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  void put(std::string_view name, const std::optional<StreamInfo>& info) {
+    if (entries_.size() >= capacity_) entries_.clear();
+    entries_[std::string(name)] = info;
+  }
+  void clear() { entries_.clear(); }
+
+ private:
+  size_t capacity_;
+  std::unordered_map<std::string, std::optional<StreamInfo>> entries_;
+};
+
 class IndexBuilder {
  public:
-  // `index` is read for streams not yet seen; `counters` and `last_boundary` are updated.
-  IndexBuilder(const Index& index, IndexCounters& counters, uint64_t& last_boundary);
+  // `index` is read for streams not yet seen (through `cache` when given); `counters` and
+  // `last_boundary` are updated.
+  IndexBuilder(const Index& index, IndexCounters& counters, uint64_t& last_boundary,
+               StreamCache* cache = nullptr);
   IndexBuilder(const IndexBuilder&) = delete;
   IndexBuilder& operator=(const IndexBuilder&) = delete;
 
@@ -49,6 +73,7 @@ class IndexBuilder {
   void close_run();
 
   const Index& index_;
+  StreamCache* cache_;
   IndexCounters& counters_;
   uint64_t& last_boundary_;
   std::unordered_map<std::string, StreamInfo> streams_;

@@ -140,6 +140,7 @@ class Engine {
   std::condition_variable queue_cv_;
   std::deque<std::unique_ptr<WriteRequest>> queue_;
   bool stopping_ = false;                // guarded by queue_mu_
+  size_t wake_writer_at_ = 1;            // guarded by queue_mu_: queue size that wakes the writer
   std::optional<Error> write_failure_;  // guarded by queue_mu_: the store stopped writing
   std::thread writer_;
 
@@ -151,6 +152,8 @@ class Engine {
   std::string buffer_;
   bool epoch_start_pending_ = true;  // the next record is the first after a completed sync
   std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
+  // Cleared when a batch fails: the index did not take what the cache was told.
+  storage::StreamCache stream_cache_{1 << 17};
 
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> syncs_{0};

@@ -1,6 +1,7 @@
 // The single writer: takes every queued write, checks expected revisions, assigns revisions,
 // positions and one commit timestamp, writes once, syncs once, indexes, publishes, completes.
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 #include "store/engine.h"
@@ -52,6 +53,7 @@ struct Engine::BatchState {
 
 std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> request) {
   auto future = request->done.get_future();
+  bool wake = false;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) {
@@ -66,8 +68,10 @@ std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> r
       return future;
     }
     queue_.push_back(std::move(request));
+    // Wake the writer only when it waits for this many; a busy writer takes the queue anyway.
+    wake = queue_.size() >= wake_writer_at_;
   }
-  queue_cv_.notify_one();
+  if (wake) queue_cv_.notify_one();
   return future;
 }
 
@@ -78,6 +82,7 @@ void Engine::run_writer() {
     {
       std::unique_lock lock(queue_mu_);
       auto ready = [&] { return stopping_ || !queue_.empty(); };
+      wake_writer_at_ = 1;
       if (options_.durability == Durability::kRelaxed && log_->synced_position() != log_->position()) {
         queue_cv_.wait_for(lock, options_.relaxed_sync_interval, ready);
       } else {
@@ -87,9 +92,11 @@ void Engine::run_writer() {
       // a moment to come back, so that they share the next sync instead of each forming a
       // small batch of their own. Bounded well below the cost of a sync.
       if (last_batch_size > 1 && !stopping_ && queue_.size() < last_batch_size) {
+        wake_writer_at_ = last_batch_size;
         queue_cv_.wait_for(lock, kGroupCommitLinger,
                            [&] { return stopping_ || queue_.size() >= last_batch_size; });
       }
+      wake_writer_at_ = std::numeric_limits<size_t>::max();
       uint64_t bytes = 0;
       while (!queue_.empty() && (batch.empty() || bytes + request_bytes(*queue_.front()) <= kMaxBatchBytes)) {
         bytes += request_bytes(*queue_.front());
@@ -144,8 +151,8 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
     }
   }
   last_timestamp_ = std::max(last_timestamp_, now_timestamp().micros);
-  BatchState state{storage::IndexBuilder(*index_, counters_, last_boundary_), last_timestamp_, 0,
-                   {}};
+  BatchState state{storage::IndexBuilder(*index_, counters_, last_boundary_, &stream_cache_),
+                   last_timestamp_, 0, {}};
   buffer_.clear();
   std::vector<Result<AppendResult>> results;
   results.reserve(batch.size());
@@ -168,6 +175,7 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
   }
   if (!io_failure && !done) io_failure = done.error();
   if (io_failure) {
+    stream_cache_.clear();
     fail_writes(*io_failure);
     for (auto& r : batch) {
       r->done.set_value(make_error(ErrorCode::kIoError,
