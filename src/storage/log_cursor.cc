@@ -31,18 +31,23 @@ Result<LogCursor::Step> LogCursor::next() {
   uint64_t pos = next_position_;
   while (true) {
     if (pos >= end_) return Step::kEnd;
-    auto located = segments_.locate(pos);
-    if (!located) {
-      pos = segments_.first_position();
-      if (pos >= end_ || segments_.count() == 0) return Step::kEnd;
-      continue;
+    // The segment lookup takes a lock: do it only when leaving the current segment.
+    if (!segment_ || pos < segment_->base || pos >= segment_end_) {
+      auto located = segments_.locate(pos);
+      if (!located) {
+        pos = segments_.first_position();
+        if (pos >= end_ || segments_.count() == 0) return Step::kEnd;
+        continue;
+      }
+      segment_ = located->segment;
+      segment_end_ = located->end;
     }
-    const Segment& segment = *located->segment;
+    const Segment& segment = *segment_;
     if (pos < segment.first_position()) pos = segment.first_position();
-    const uint64_t limit = std::min(end_, located->end);
+    const uint64_t limit = std::min(end_, segment_end_);
     if (pos >= limit) {
       if (limit == end_) return Step::kEnd;
-      pos = located->end;  // on to the next segment
+      pos = segment_end_;  // on to the next segment
       continue;
     }
     position_ = pos;

@@ -42,6 +42,8 @@ class LogCursor {
   Status fill(const Segment& segment, uint64_t position, uint64_t limit, size_t want);
 
   const SegmentSet& segments_;
+  std::shared_ptr<const Segment> segment_;  // the segment of the last record read
+  uint64_t segment_end_ = 0;
   uint64_t next_position_;
   uint64_t end_;
   uint64_t position_ = 0;

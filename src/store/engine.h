@@ -83,7 +83,9 @@ class Engine {
   bool closed() const { return closed_.load(std::memory_order_acquire); }
 
   // Forward scan of records in [from, end) (from is inclusive, need not be a record start).
-  Status scan_log(uint64_t from, uint64_t end, const EventVisitor& visit) const;
+  // `first_read` sizes the first read of the log (later ones grow).
+  Status scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
+                  size_t first_read = 16 << 10) const;
 
   // Events of one stream in revision order, only those at positions <= max_position.
   Status visit_stream_forwards(uint64_t stream_id, uint64_t from_revision, uint64_t max_position,

@@ -40,12 +40,13 @@ std::unexpected<Error> not_found(std::string_view stream) {
 
 // ---- building blocks ----
 
-Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit) const {
+Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
+                        size_t first_read) const {
   from = std::max(from, segments_.first_position());
   if (from >= end) return {};
   // Fast path: `from` is a record start (it came from a previous read).
   {
-    storage::LogCursor cursor(segments_, from, end);
+    storage::LogCursor cursor(segments_, from, end, first_read);
     auto step = cursor.next();
     if (!step) return std::unexpected(step.error());
     if (*step == storage::LogCursor::Step::kEnd) return {};
@@ -61,7 +62,7 @@ Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit) 
   // Otherwise start at the sparse point before it and skip what comes before `from`.
   auto boundary = index_->boundary_at_or_before(from);
   storage::LogCursor cursor(segments_, boundary ? boundary->position : segments_.first_position(),
-                            end);
+                            end, first_read);
   while (true) {
     auto more = cursor.next_valid();
     if (!more) return std::unexpected(more.error());
@@ -271,17 +272,21 @@ Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
   if (o.direction == Direction::kForwards) {
     const uint64_t from = o.from.value_or(Position{0}).value;
     std::optional<uint64_t> next;
-    auto s = scan_log(from, end, [&](const storage::EventRecord& r, uint64_t position) {
-                        if (position > bound) return false;
-                        if (result.events.size() >= o.limit) {
-                          next = position;
-                          return false;
-                        }
-                        if (o.filter.matches(r.stream, r.type)) {
-                          result.events.push_back(to_recorded(r, position));
-                        }
-                        return true;
-                      });
+    // A page of `limit` events is read in about one go (~200 bytes an event, at most 1 MiB).
+    const auto first_read = static_cast<size_t>(std::clamp<uint64_t>(
+        o.filter.empty() ? o.limit * 200 : 1 << 20, 16 << 10, 1 << 20));
+    auto s = scan_log(
+        from, end,
+        [&](const storage::EventRecord& r, uint64_t position) {
+          if (position > bound) return false;
+          if (result.events.size() >= o.limit) {
+            next = position;
+            return false;
+          }
+          if (o.filter.matches(r.stream, r.type)) result.events.push_back(to_recorded(r, position));
+          return true;
+        },
+        first_read);
     if (!s) return std::unexpected(s.error());
     if (next) result.next = Position{*next};
     return result;
