@@ -184,8 +184,9 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
     wake_waiters();
     return;
   }
-  if (state.last_position != 0) committed_head_.store(state.last_position, std::memory_order_release);
+  // End first: whoever sees the new head must also be able to read up to it.
   committed_end_.store(log_->position(), std::memory_order_release);
+  if (state.last_position != 0) committed_head_.store(state.last_position, std::memory_order_release);
   events_.store(counters_.events, std::memory_order_relaxed);
   streams_.store(counters_.streams, std::memory_order_relaxed);
   wake_waiters();
