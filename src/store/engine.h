@@ -112,8 +112,7 @@ class Engine {
   Status sync_if_due(bool force);
   void fail_writes(const Error& error);
 
-  // Stream state as seen by the writer, including this batch.
-  struct WriterView;
+  // The latest metadata JSON of a metastream as the writer sees it (this batch included).
   Result<std::optional<std::string>> latest_metadata_json(std::string_view stream,
                                                           BatchState& state);
 
