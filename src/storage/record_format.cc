@@ -1,6 +1,7 @@
 #include "storage/record_format.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "util/coding.h"
 #include "util/crc32c.h"
@@ -17,24 +18,27 @@ size_t encoded_event_size(const EventRecordInput& in) {
 }
 
 size_t encode_event_record(std::string& out, const EventRecordInput& in) {
+  const size_t size = encoded_event_size(in);
   const size_t start = out.size();
-  out.append(kRecordHeaderSize, '\0');
-  coding::put_varint(out, in.revision);
-  coding::put_varint(out, static_cast<uint64_t>(in.timestamp_micros));
-  out.append(reinterpret_cast<const char*>(in.id.data()), 16);
-  out.push_back(static_cast<char>(in.content_flags));
-  coding::put_length_prefixed(out, in.stream);
-  coding::put_length_prefixed(out, in.type);
-  coding::put_length_prefixed(out, in.data);
-  coding::put_length_prefixed(out, in.metadata);
-  const size_t payload = out.size() - start - kRecordHeaderSize;
+  out.resize(start + size);  // one allocation at most; the fields are written in place
   char* header = out.data() + start;
+  char* p = header + kRecordHeaderSize;
+  p = coding::put_varint(p, in.revision);
+  p = coding::put_varint(p, static_cast<uint64_t>(in.timestamp_micros));
+  std::memcpy(p, in.id.data(), 16);
+  p += 16;
+  *p++ = static_cast<char>(in.content_flags);
+  p = coding::put_length_prefixed(p, in.stream);
+  p = coding::put_length_prefixed(p, in.type);
+  p = coding::put_length_prefixed(p, in.data);
+  p = coding::put_length_prefixed(p, in.metadata);
+  const size_t payload = size - kRecordHeaderSize;
   coding::put_fixed32(header + 4, static_cast<uint32_t>(payload));
   header[8] = static_cast<char>(static_cast<uint8_t>(RecordType::kEvent) |
                                 (in.commit_end ? kCommitEnd : 0) |
                                 (in.sync_epoch_start ? kSyncEpochStart : 0));
   coding::put_fixed32(header, crc32c::mask(crc32c::value(header + 4, payload + 5)));
-  return out.size() - start;
+  return size;
 }
 
 Decoded decode_record(std::span<const char> bytes) {

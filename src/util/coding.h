@@ -31,12 +31,19 @@ inline uint64_t get_big_endian64(const char* src) {
   return v;
 }
 
-inline void put_varint(std::string& dst, uint64_t v) {
+// Writes a varint at `p` (room for 10 bytes needed); returns the end of what it wrote.
+inline char* put_varint(char* p, uint64_t v) {
   while (v >= 0x80) {
-    dst.push_back(static_cast<char>(v | 0x80));
+    *p++ = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  dst.push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline void put_varint(std::string& dst, uint64_t v) {
+  char buf[10];
+  dst.append(buf, put_varint(buf, v));
 }
 
 inline size_t varint_length(uint64_t v) {
@@ -62,6 +69,11 @@ inline bool get_varint(std::string_view& in, uint64_t& v) {
 }
 
 // A varint length followed by that many bytes.
+inline char* put_length_prefixed(char* p, std::string_view s) {
+  p = put_varint(p, s.size());
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
 inline void put_length_prefixed(std::string& dst, std::string_view s) {
   put_varint(dst, s.size());
   dst.append(s);
