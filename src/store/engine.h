@@ -23,6 +23,7 @@
 #include "storage/log_cursor.h"
 #include "storage/log_writer.h"
 #include "storage/segment_set.h"
+#include "store/background_job.h"
 #include "store/recent_appends.h"
 #include "store/stream_metadata.h"
 
@@ -109,6 +110,8 @@ class Engine {
   void process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch);
   struct BatchState;
   Result<AppendResult> apply(WriteRequest& request, BatchState& state);
+  bool sync_due(bool force) const;
+  Status sync_log();
   Status sync_if_due(bool force);
   void fail_writes(const Error& error);
 
@@ -151,6 +154,7 @@ class Engine {
   int64_t last_timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sync_;
   std::string buffer_;
+  BackgroundJob syncer_;  // the sync of a batch, while the writer indexes it
   bool epoch_start_pending_ = true;  // the next record is the first after a completed sync
   std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
   // Cleared when a batch fails: the index did not take what the cache was told.

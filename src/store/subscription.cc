@@ -33,8 +33,9 @@ Result<std::unique_ptr<Subscription>> EngineSubscription::to_stream(
       sub->next_position_ = end;
       break;
     case StartAt::kEnd:
+      // Everything of the stream at or after the committed end, whatever its revision: the
+      // index may already hold the next commit, so its head revision is no start point.
       sub->next_position_ = end;
-      if (*info) sub->next_revision_ = static_cast<uint64_t>((*info)->last_revision + 1);
       break;
   }
   return std::unique_ptr<Subscription>(std::move(sub));

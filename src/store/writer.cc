@@ -119,19 +119,21 @@ void Engine::run_writer() {
   queue_.clear();
 }
 
-Status Engine::sync_if_due(bool force) {
-  const auto now = std::chrono::steady_clock::now();
-  if (options_.durability == Durability::kRelaxed && !force &&
-      now - last_sync_ < options_.relaxed_sync_interval) {
-    return {};
-  }
-  if (log_->synced_position() == log_->position()) return {};
+bool Engine::sync_due(bool force) const {
+  if (log_->synced_position() == log_->position()) return false;
+  return force || options_.durability == Durability::kSync ||
+         std::chrono::steady_clock::now() - last_sync_ >= options_.relaxed_sync_interval;
+}
+
+Status Engine::sync_log() {
   if (auto s = log_->sync(); !s) return s;
   epoch_start_pending_ = true;
-  last_sync_ = now;
+  last_sync_ = std::chrono::steady_clock::now();
   syncs_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
+
+Status Engine::sync_if_due(bool force) { return sync_due(force) ? sync_log() : Status{}; }
 
 void Engine::fail_writes(const Error& error) {
   std::lock_guard lock(queue_mu_);
@@ -167,11 +169,22 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
   }
   Status done;
   if (!io_failure) done = log_->write(buffer_);
-  if (!io_failure && done) done = sync_if_due(/*force=*/false);
-  storage::IndexBatch index_batch;
+  // With several appends in the batch, index them while the sync is in flight. Should the sync
+  // fail, the index holds entries past the committed end: readers never look there, the store
+  // stops writing, and the next open finds the index ahead of the log and rebuilds it.
+  const bool sync = !io_failure && done && sync_due(/*force=*/false);
+  const bool overlap = sync && batch.size() > 1;
+  if (overlap) syncer_.start([this] { return sync_log(); });
   if (!io_failure && done) {
+    storage::IndexBatch index_batch;
     state.builder.drain(index_batch);
     done = index_->write(index_batch);
+  }
+  if (overlap) {
+    Status synced = syncer_.wait();
+    if (done) done = synced;
+  } else if (sync && done) {
+    done = sync_log();
   }
   if (!io_failure && !done) io_failure = done.error();
   if (io_failure) {
