@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "store/engine.h"
+#include "store/expected_revision_check.h"
 #include "util/time_format.h"
 
 namespace mnemos::store {
@@ -12,21 +13,6 @@ namespace {
 
 constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // bounds the memory of one batch
 constexpr auto kGroupCommitLinger = std::chrono::microseconds(60);
-
-std::unexpected<Error> wrong_expected(std::string_view stream, ExpectedRevision expected,
-                                      int64_t actual) {
-  std::string msg = "stream '" + std::string(stream) + "' " +
-                    (actual < 0 ? std::string("has no events")
-                                : "is at revision " + std::to_string(actual)) +
-                    " (expected " + expected.to_string() + ")";
-  return std::unexpected(Error{ErrorCode::kWrongExpectedRevision, std::move(msg), actual,
-                               std::nullopt});
-}
-
-std::unexpected<Error> stream_deleted(std::string_view stream, std::string_view how) {
-  return make_error(ErrorCode::kStreamDeleted,
-                    "stream '" + std::string(stream) + "' is " + std::string(how));
-}
 
 uint8_t content_flags(const EventData& e) {
   return static_cast<uint8_t>((e.data_type == ContentType::kBinary ? storage::kDataBinary : 0) |
@@ -253,22 +239,8 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
 
   const ExpectedRevision expected = request.expected;
   using Kind = ExpectedRevision::Kind;
-  auto check = [&]() -> Status {
-    switch (expected.kind()) {
-      case Kind::kAny: return {};
-      case Kind::kNoStream:
-        if (last < 0 || soft_deleted) return {};
-        return wrong_expected(stream, expected, last);
-      case Kind::kStreamExists:
-        if (soft_deleted) return stream_deleted(stream, "deleted");
-        if (last >= 0 || metastream_exists) return {};
-        return wrong_expected(stream, expected, last);
-      case Kind::kExact:
-        if (static_cast<int64_t>(expected.revision().value) == last) return {};
-        return wrong_expected(stream, expected, last);
-    }
-    return {};
-  };
+  const StreamFacts facts{last, soft_deleted, metastream_exists};
+  auto check = [&] { return check_expected_revision(stream, expected, facts); };
 
   // Encodes records at the tail; keeps a commit within one segment.
   struct Out {
@@ -400,7 +372,7 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
     }
     case WriteRequest::Kind::kDelete: {
       if (meta) return make_error(ErrorCode::kInvalidArgument, "a metastream cannot be deleted");
-      if (last < 0 && !metastream_exists) return wrong_expected(stream, expected, last);
+      if (last < 0 && !metastream_exists) return wrong_expected_revision(stream, expected, last);
       if (auto s = check(); !s) return std::unexpected(s.error());
       auto rev = meta_revision();
       if (!rev) return std::unexpected(rev.error());
