@@ -41,9 +41,10 @@ CLI::App* add_bench_command(CLI::App& parent) {
   cmd->add_option("--dir", options->dir,
                   "Scratch directory; each store gets a fresh subdirectory, removed afterwards")
       ->capture_default_str();
-  cmd->add_option("--workloads", options->workloads, "Workloads to run (W3 and W4 need W2's store)")
+  cmd->add_option("--workloads", options->workloads,
+                  "Workloads to run (W3 and W4 need W2's store; none: only the extras)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"w1", "w2", "w3", "w4"}))
+      ->check(CLI::IsMember({"w1", "w2", "w3", "w4", "none"}))
       ->capture_default_str();
   cmd->add_option("--peers", options->peers, "Systems to run")
       ->delimiter(',')
