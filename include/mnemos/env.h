@@ -27,6 +27,10 @@ class ReadableFile {
   // Reads up to buffer.size() bytes at offset; returns how many were read (short at EOF).
   virtual Result<size_t> read_at(uint64_t offset, std::span<char> buffer) const = 0;
   virtual Result<uint64_t> size() const = 0;
+  // The file mapped read-only, when the file system can: bytes below the file's size at the
+  // time of reading may be read through it; beyond that they must not be touched. Empty when
+  // not mapped (then read_at is the way).
+  virtual std::span<const char> mapping() const { return {}; }
 };
 
 // Held for as long as the process owns a directory.

@@ -41,6 +41,13 @@ Result<LogCursor::Step> LogCursor::next() {
       }
       segment_ = located->segment;
       segment_end_ = located->end;
+      // Bytes readable through the mapping: those the file holds now (it only grows).
+      mapped_ = segment_->file->mapping();
+      if (!mapped_.empty()) {
+        auto size = segment_->file->size();
+        if (!size) return std::unexpected(size.error());
+        mapped_ = mapped_.first(static_cast<size_t>(std::min<uint64_t>(*size, mapped_.size())));
+      }
     }
     const Segment& segment = *segment_;
     if (pos < segment.first_position()) pos = segment.first_position();
@@ -52,20 +59,10 @@ Result<LogCursor::Step> LogCursor::next() {
     }
     position_ = pos;
     segment_base_ = segment.base;
-    bool buffered = buffer_segment_ == &segment && pos >= buffer_start_ &&
-                    pos + kRecordHeaderSize <= buffer_start_ + buffer_len_;
-    if (!buffered) {
-      if (auto s = fill(segment, pos, limit, kRecordHeaderSize); !s) return std::unexpected(s.error());
-    }
-    auto view = [&] {
-      return std::span<const char>(buffer_.get() + (pos - buffer_start_),
-                                   buffer_len_ - (pos - buffer_start_));
-    };
-    decoded_ = decode_record(view());
-    if (decoded_.status == DecodeStatus::kIncomplete && pos + decoded_.size <= limit &&
-        decoded_.size > view().size()) {
-      if (auto s = fill(segment, pos, limit, decoded_.size); !s) return std::unexpected(s.error());
-      decoded_ = decode_record(view());
+    if (limit - segment.base <= mapped_.size()) {  // the whole readable range is mapped
+      decoded_ = decode_record(mapped_.subspan(pos - segment.base, limit - pos));
+    } else if (auto s = decode_buffered(segment, pos, limit); !s) {
+      return std::unexpected(s.error());
     }
     switch (decoded_.status) {
       case DecodeStatus::kOk:
@@ -79,6 +76,25 @@ Result<LogCursor::Step> LogCursor::next() {
         return Step::kInvalid;
     }
   }
+}
+
+Status LogCursor::decode_buffered(const Segment& segment, uint64_t pos, uint64_t limit) {
+  const bool buffered = buffer_segment_ == &segment && pos >= buffer_start_ &&
+                        pos + kRecordHeaderSize <= buffer_start_ + buffer_len_;
+  if (!buffered) {
+    if (auto s = fill(segment, pos, limit, kRecordHeaderSize); !s) return s;
+  }
+  auto view = [&] {
+    return std::span<const char>(buffer_.get() + (pos - buffer_start_),
+                                 buffer_len_ - (pos - buffer_start_));
+  };
+  decoded_ = decode_record(view());
+  if (decoded_.status == DecodeStatus::kIncomplete && pos + decoded_.size <= limit &&
+      decoded_.size > view().size()) {
+    if (auto s = fill(segment, pos, limit, decoded_.size); !s) return s;
+    decoded_ = decode_record(view());
+  }
+  return {};
 }
 
 Result<bool> LogCursor::next_valid() {

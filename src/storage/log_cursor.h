@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "mnemos/error.h"
@@ -40,10 +41,13 @@ class LogCursor {
 
  private:
   Status fill(const Segment& segment, uint64_t position, uint64_t limit, size_t want);
+  // Decodes the record at `pos` from the read buffer, reading the file as needed.
+  Status decode_buffered(const Segment& segment, uint64_t pos, uint64_t limit);
 
   const SegmentSet& segments_;
   std::shared_ptr<const Segment> segment_;  // the segment of the last record read
   uint64_t segment_end_ = 0;
+  std::span<const char> mapped_;  // of the current segment, cut to the file's size
   uint64_t next_position_;
   uint64_t end_;
   uint64_t position_ = 0;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,10 +72,21 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
 };
 
+// Log files are mapped with room to grow: a segment that is still being written gets longer
+// under the mapping. Readers only touch bytes below what was committed, which are in the file.
+constexpr size_t kMappingSize = size_t{1} << 30;
+
 class PosixReadableFile final : public ReadableFile {
  public:
-  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixReadableFile() override { ::close(fd_); }
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+    void* p = ::mmap(nullptr, kMappingSize, PROT_READ, MAP_SHARED, fd_, 0);
+    if (p != MAP_FAILED) mapping_ = std::span<const char>(static_cast<const char*>(p), kMappingSize);
+  }
+  ~PosixReadableFile() override {
+    if (!mapping_.empty()) ::munmap(const_cast<char*>(mapping_.data()), mapping_.size());
+    ::close(fd_);
+  }
+  std::span<const char> mapping() const override { return mapping_; }
   PosixReadableFile(const PosixReadableFile&) = delete;
   PosixReadableFile& operator=(const PosixReadableFile&) = delete;
 
@@ -102,6 +114,7 @@ class PosixReadableFile final : public ReadableFile {
  private:
   std::string path_;
   int fd_;
+  std::span<const char> mapping_;
 };
 
 class PosixFileLock final : public FileLock {
