@@ -31,6 +31,8 @@ class ReadableFile {
   // time of reading may be read through it; beyond that they must not be touched. Empty when
   // not mapped (then read_at is the way).
   virtual std::span<const char> mapping() const { return {}; }
+  // Hints that [offset, offset + length) of the mapping is about to be read in full.
+  virtual void will_read(uint64_t /*offset*/, uint64_t /*length*/) const {}
 };
 
 // Held for as long as the process owns a directory.

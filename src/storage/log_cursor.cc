@@ -60,6 +60,14 @@ Result<LogCursor::Step> LogCursor::next() {
     position_ = pos;
     segment_base_ = segment.base;
     if (limit - segment.base <= mapped_.size()) {  // the whole readable range is mapped
+      if (pos + kRecordHeaderSize > prefetched_until_ || pos < prefetch_from_) {
+        // Map the pages of the next stretch in one go; stretches grow like reads do.
+        const uint64_t length = std::min<uint64_t>(read_size_, limit - pos);
+        segment.file->will_read(pos - segment.base, length);
+        prefetch_from_ = pos;
+        prefetched_until_ = pos + length;
+        read_size_ = std::min(read_size_ * 2, kMaxReadSize);
+      }
       decoded_ = decode_record(mapped_.subspan(pos - segment.base, limit - pos));
     } else if (auto s = decode_buffered(segment, pos, limit); !s) {
       return std::unexpected(s.error());

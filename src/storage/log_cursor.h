@@ -48,6 +48,8 @@ class LogCursor {
   std::shared_ptr<const Segment> segment_;  // the segment of the last record read
   uint64_t segment_end_ = 0;
   std::span<const char> mapped_;  // of the current segment, cut to the file's size
+  uint64_t prefetch_from_ = 0;     // the stretch of the mapping announced with will_read
+  uint64_t prefetched_until_ = 0;
   uint64_t next_position_;
   uint64_t end_;
   uint64_t position_ = 0;
