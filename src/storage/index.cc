@@ -172,7 +172,7 @@ Index::~Index() {
 Result<std::unique_ptr<Index>> Index::open(const std::string& dir, uint64_t cache_bytes) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  options.write_buffer_size = 32 << 20;
+  options.write_buffer_size = 16 << 20;
   options.max_write_buffer_number = 2;
   options.max_open_files = 256;
   options.compression = rocksdb::kLZ4Compression;

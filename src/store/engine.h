@@ -158,7 +158,7 @@ class Engine {
   bool epoch_start_pending_ = true;  // the next record is the first after a completed sync
   std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
   // Cleared when a batch fails: the index did not take what the cache was told.
-  storage::StreamCache stream_cache_{1 << 17};
+  storage::StreamCache stream_cache_{1 << 16};
 
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> syncs_{0};

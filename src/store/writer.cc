@@ -308,9 +308,8 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       const auto n = request.events.size();
       auto original = [&](uint64_t first) -> std::optional<AppendResult> {
         const RecentAppends::Entry* seen = recent_->find(stream);
-        if (seen && seen->result.first_revision.value == first && seen->ids.size() == n &&
-            std::equal(seen->ids.begin(), seen->ids.end(), request.events.begin(),
-                       [](const Uuid& id, const EventData& e) { return id == *e.id; })) {
+        if (seen && seen->result.first_revision.value == first && seen->count == n &&
+            seen->ids_digest == RecentAppends::digest(request.events)) {
           return seen->result;
         }
         if (last < 0 || first + n - 1 > static_cast<uint64_t>(last)) return std::nullopt;
@@ -362,11 +361,7 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       }
       auto result = write_commit(records);
       if (result) {
-        RecentAppends::Entry entry;
-        entry.ids.reserve(n);
-        for (const auto& e : request.events) entry.ids.push_back(*e.id);
-        entry.result = *result;
-        recent_->remember(stream, std::move(entry));
+        recent_->remember(stream, {RecentAppends::digest(request.events), n, *result});
       }
       return result;
     }
