@@ -47,11 +47,10 @@ class PosixWritableFile final : public WritableFile {
     return {};
   }
 
+  // Writes real zeros rather than calling fallocate: fallocate leaves "unwritten" extents, and
+  // a later data write into them makes fdatasync journal an extent conversion (on ext4 a 16 KiB
+  // append + fdatasync costs ~170 µs into fallocated space, ~100 µs into written zeros).
   Status allocate(uint64_t offset, uint64_t length) override {
-    int rc = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(length));
-    if (rc == 0) return {};
-    if (rc != EOPNOTSUPP && rc != EINVAL) return io_error("fallocate", path_, rc);
-    // File systems without fallocate: write zeros.
     static const std::vector<char> zeros(1 << 20, '\0');
     while (length > 0) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(length, zeros.size()));
