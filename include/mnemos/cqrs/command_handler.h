@@ -1,0 +1,163 @@
+// Loading an aggregate's state from its stream (now, or as of a time or position), and handling
+// a command: load, decide, append with the expected revision that was read, retry on conflict.
+// Header-only; uses only the public Store API (mnemos/store.h), so it works on any backend.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mnemos/cqrs/codec.h"
+#include "mnemos/cqrs/decider.h"
+#include "mnemos/error.h"
+#include "mnemos/store.h"
+#include "mnemos/types.h"
+
+namespace mnemos::cqrs {
+
+struct LoadOptions {
+  AsOf as_of;  // empty: the current state; otherwise the state as of that position or time
+  UnknownEvents unknown = UnknownEvents::kError;
+  uint64_t page_size = 4096;  // events per read_stream call
+};
+
+// A folded state and what it covers.
+template <class State>
+struct Loaded {
+  State state;
+  std::optional<Revision> revision;  // the last event folded in; empty: the stream had none
+  Position position;                 // that event's position in $all (0 when none)
+  uint64_t events = 0;               // how many events were folded (skipped unknowns excluded)
+};
+
+// Reads `stream` forwards (page by page, bounded by options.as_of), decodes each event and folds
+// it into the decider's initial state. A stream with no events (or soft-deleted, or not yet
+// existing as of the bound) gives the initial state and an empty revision.
+// Errors: kInvalidArgument (an event that does not decode, or an unknown type with kError),
+// kStreamDeleted (tombstoned), and the store's read errors.
+template <Decider D>
+Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
+                                       std::string_view stream, const LoadOptions& options = {}) {
+  Loaded<typename D::State> loaded{decider.initial_state(), std::nullopt, Position{}, 0};
+  ReadStreamOptions read;
+  read.direction = Direction::kForwards;
+  read.limit = options.page_size == 0 ? 1 : options.page_size;
+  read.as_of = options.as_of;
+  while (true) {
+    Result<StreamReadResult> page = store.read_stream(stream, read);
+    if (!page) {
+      if (page.error().code == ErrorCode::kNotFound) return loaded;
+      return std::unexpected(std::move(page.error()));
+    }
+    for (const RecordedEvent& recorded : page->events) {
+      Result<std::optional<typename D::Event>> event =
+          Codec<typename D::Event>::decode(recorded, options.unknown);
+      if (!event) return std::unexpected(std::move(event.error()));
+      // A skipped event still counts as read: the expected revision must cover it.
+      loaded.revision = recorded.revision;
+      loaded.position = recorded.position;
+      if (!event->has_value()) continue;
+      loaded.state = decider.evolve(std::as_const(loaded.state), **event);
+      ++loaded.events;
+    }
+    if (!page->next || page->events.empty()) return loaded;
+    read.from = page->next;
+  }
+}
+
+// The state as of a position or a time (inclusive; when both are set the earlier wins).
+template <Decider D>
+Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
+                                       std::string_view stream, AsOf as_of,
+                                       UnknownEvents unknown = UnknownEvents::kError) {
+  LoadOptions options;
+  options.as_of = as_of;
+  options.unknown = unknown;
+  return load(store, decider, stream, options);
+}
+
+struct HandleOptions {
+  // Attempts after the first one that met a concurrency conflict (kWrongExpectedRevision):
+  // each reloads the state and decides again. 0 disables retrying.
+  int max_retries = 3;
+  UnknownEvents unknown = UnknownEvents::kError;
+};
+
+// A command handled successfully.
+template <class Event>
+struct Handled {
+  std::vector<Event> events;            // what decide() produced, in order
+  std::optional<AppendResult> appended;  // where they went; empty when `events` is empty
+  // The stream's head after handling: the last appended event, or, when nothing was appended,
+  // the last event the decision was based on (empty revision, position 0: no stream yet).
+  // Wait for a projection to reach `position` to read this command's writes.
+  std::optional<Revision> revision;
+  Position position;
+  int attempts = 0;  // 1 + the conflicts that were retried
+};
+
+template <Decider D>
+using HandleResult = std::expected<Handled<typename D::Event>, HandleError<typename D::Error>>;
+
+// Loads the state of `stream`, decides `command` against it, and appends the new events with
+// ExpectedRevision::exact(last revision read), or no_stream when the stream had no events. On
+// kWrongExpectedRevision it starts again, at most options.max_retries more times; then it
+// returns Conflict. A decision with no events appends nothing and succeeds (Handled::appended
+// empty). Domain errors come back as Rejected (no retry), everything else as Failure.
+template <Decider D>
+HandleResult<D> handle(Store& store, const D& decider, std::string_view stream,
+                       const typename D::Command& command, const HandleOptions& options = {}) {
+  using Event = typename D::Event;
+  using DomainError = typename D::Error;
+  const int max_attempts = 1 + (options.max_retries < 0 ? 0 : options.max_retries);
+  Error last_conflict{ErrorCode::kWrongExpectedRevision, "", std::nullopt, std::nullopt};
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    LoadOptions load_options;
+    load_options.unknown = options.unknown;
+    Result<Loaded<typename D::State>> loaded = load(store, decider, stream, load_options);
+    if (!loaded) return std::unexpected(HandleError<DomainError>(Failure{std::move(loaded.error())}));
+
+    Decision<Event, DomainError> decision = decider.decide(command, std::as_const(loaded->state));
+    if (!decision) {
+      return std::unexpected(HandleError<DomainError>(Rejected<DomainError>{std::move(decision.error())}));
+    }
+    Handled<Event> handled;
+    handled.attempts = attempt;
+    if (decision->empty()) {
+      handled.revision = loaded->revision;
+      handled.position = loaded->position;
+      return handled;
+    }
+
+    std::vector<EventData> batch;
+    batch.reserve(decision->size());
+    for (const Event& event : *decision) {
+      Result<EventData> data = Codec<Event>::encode(event);
+      if (!data) return std::unexpected(HandleError<DomainError>(Failure{std::move(data.error())}));
+      batch.push_back(std::move(*data));
+    }
+    const ExpectedRevision expected = loaded->revision
+                                          ? ExpectedRevision::exact(*loaded->revision)
+                                          : ExpectedRevision::no_stream();
+    Result<AppendResult> appended = store.append(stream, expected, std::move(batch));
+    if (!appended) {
+      if (appended.error().code == ErrorCode::kWrongExpectedRevision) {
+        last_conflict = std::move(appended.error());
+        continue;
+      }
+      return std::unexpected(HandleError<DomainError>(Failure{std::move(appended.error())}));
+    }
+    handled.events = std::move(*decision);
+    handled.appended = *appended;
+    handled.revision = appended->last_revision;
+    handled.position = appended->position;
+    return handled;
+  }
+  return std::unexpected(HandleError<DomainError>(Conflict{std::move(last_conflict), max_attempts}));
+}
+
+}  // namespace mnemos::cqrs
