@@ -52,6 +52,8 @@ class FileSystem {
   virtual Status create_dirs(const std::string& path) = 0;
   virtual Result<std::vector<std::string>> list_dir(const std::string& path) = 0;  // names only
   virtual Status remove_file(const std::string& path) = 0;
+  // Atomically gives `from` the name `to`; durable once the directory is synced.
+  virtual Status rename(const std::string& from, const std::string& to) = 0;
   virtual Status sync_dir(const std::string& path) = 0;
   virtual bool exists(const std::string& path) = 0;
   // Exclusive, advisory, process-level. Error kLocked names the owner (pid) when known.

@@ -83,18 +83,24 @@ Status LogWriter::roll() {
   return start_segment(position_);
 }
 
+// A segment appears under its final name only once its header and its first reserved space
+// are on disk: it is built under a temporary name, synced, then renamed. A crash in between
+// leaves a temporary file that recovery removes, never a segment without a header.
 Status LogWriter::start_segment(uint64_t base) {
   const std::string path = log_dir_ + "/" + segment_file_name(base);
-  auto file = fs_->open_writable(path, OpenMode::kCreateNew);
+  const std::string temp = path + kSegmentTempSuffix;
+  if (auto s = fs_->remove_file(temp); !s) return s;
+  auto file = fs_->open_writable(temp, OpenMode::kCreateNew);
   if (!file) return std::unexpected(file.error());
   SegmentHeader header = header_;
   header.base = base;
   header.created_micros = now_timestamp().micros;
-  std::string bytes = encode_segment_header(header);
-  uint64_t reserve = std::min<uint64_t>(kAllocationStep, segment_size_);
-  if (auto s = (*file)->allocate(0, std::max<uint64_t>(reserve, kSegmentHeaderSize)); !s) return s;
-  if (auto s = (*file)->write_at(0, bytes); !s) return s;
+  const uint64_t reserve = std::max<uint64_t>(std::min(kAllocationStep, segment_size_),
+                                              kSegmentHeaderSize);
+  if (auto s = (*file)->allocate(0, reserve); !s) return s;
+  if (auto s = (*file)->write_at(0, encode_segment_header(header)); !s) return s;
   if (auto s = (*file)->sync(); !s) return s;
+  if (auto s = fs_->rename(temp, path); !s) return s;
   if (auto s = fs_->sync_dir(log_dir_); !s) return s;
   auto readable = fs_->open_readable(path);
   if (!readable) return std::unexpected(readable.error());
@@ -107,7 +113,7 @@ Status LogWriter::start_segment(uint64_t base) {
   file_ = std::move(*file);
   position_ = base + kSegmentHeaderSize;
   synced_ = position_;
-  allocated_ = base + std::max<uint64_t>(reserve, kSegmentHeaderSize);
+  allocated_ = base + reserve;
   return {};
 }
 

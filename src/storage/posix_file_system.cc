@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -180,6 +181,11 @@ class PosixFileSystem final : public FileSystem {
 
   Status remove_file(const std::string& path) override {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("remove", path, errno);
+    return {};
+  }
+
+  Status rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return io_error("rename", from + " to " + to, errno);
     return {};
   }
 

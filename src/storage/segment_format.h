@@ -27,6 +27,7 @@ namespace mnemos::storage {
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr uint64_t kSegmentHeaderSize = 64;
 inline constexpr char kSegmentSuffix[] = ".seg";
+inline constexpr char kSegmentTempSuffix[] = ".tmp";  // a segment being created
 
 using StoreId = std::array<uint8_t, 16>;
 

@@ -59,6 +59,10 @@ Status Engine::recover(IndexMode index_mode, const Progress& progress) {
   std::vector<uint64_t> bases;
   for (const auto& name : *names) {
     if (auto base = storage::parse_segment_file_name(name)) bases.push_back(*base);
+    // A segment whose creation a crash interrupted: it never held a record.
+    if (name.ends_with(std::string(storage::kSegmentSuffix) + storage::kSegmentTempSuffix)) {
+      if (auto s = fs_->remove_file(log_dir + "/" + name); !s) return s;
+    }
   }
   std::sort(bases.begin(), bases.end());
 

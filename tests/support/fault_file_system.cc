@@ -97,6 +97,21 @@ struct FaultInjectingFileSystem::State {
     return std::nullopt;
   }
 
+  // The current name of every open writable file: a rename renames the open files too, so
+  // that their later writes and syncs count under the name the file has now.
+  std::vector<std::weak_ptr<std::string>> open_names;
+  std::shared_ptr<std::string> register_name(const std::string& path) {
+    auto name = std::make_shared<std::string>(path);
+    std::erase_if(open_names, [](const auto& w) { return w.expired(); });
+    open_names.push_back(name);
+    return name;
+  }
+  void rename_open_files(const std::string& from, const std::string& to) {
+    for (const auto& w : open_names) {
+      if (auto name = w.lock(); name && *name == from) *name = to;
+    }
+  }
+
   void record_write(const std::string& path, uint64_t offset, uint64_t length) {
     if (length > 0) unsynced[path].push_back(Range{offset, length});
   }
@@ -108,25 +123,26 @@ using State = FaultInjectingFileSystem::State;
 
 class FaultWritableFile final : public WritableFile {
  public:
+  // Constructed with the state's mutex held.
   FaultWritableFile(std::shared_ptr<State> state, std::shared_ptr<FileSystem> base_fs,
-                    std::string path, std::unique_ptr<WritableFile> base)
+                    const std::string& path, std::unique_ptr<WritableFile> base)
       : state_(std::move(state)),
         base_fs_(std::move(base_fs)),
-        path_(std::move(path)),
+        name_(state_->register_name(path)),
         base_(std::move(base)) {}
 
   Status write_at(uint64_t offset, std::span<const char> data) override {
     std::lock_guard lock(state_->mu);
     bool half = false;
-    if (auto error = state_->check(FaultOp::kWrite, path_, &half)) {
+    if (auto error = state_->check(FaultOp::kWrite, name(), &half)) {
       if (half && data.size() > 1) {
         auto first = data.first(data.size() / 2);
-        if (base_->write_at(offset, first)) state_->record_write(path_, offset, first.size());
+        if (base_->write_at(offset, first)) state_->record_write(name(), offset, first.size());
       }
       return std::unexpected(*error);
     }
     Status s = base_->write_at(offset, data);
-    if (s) state_->record_write(path_, offset, data.size());
+    if (s) state_->record_write(name(), offset, data.size());
     return s;
   }
 
@@ -143,17 +159,17 @@ class FaultWritableFile final : public WritableFile {
           --state_->armed_skip;
         }
       }
-      if (auto error = state_->check(FaultOp::kSync, path_)) return std::unexpected(*error);
-      covered = state_->unsynced[path_].size();
+      if (auto error = state_->check(FaultOp::kSync, name())) return std::unexpected(*error);
+      covered = state_->unsynced[name()].size();
     }
     // Not under the lock: a crash simulated while the real sync runs counts it as not done.
     Status s = base_->sync();
     std::lock_guard lock(state_->mu);
     if (state_->crashed) {
-      return make_error(ErrorCode::kIoError, "simulated crash during sync of " + path_);
+      return make_error(ErrorCode::kIoError, "simulated crash during sync of " + name());
     }
     if (s) {
-      auto& ranges = state_->unsynced[path_];
+      auto& ranges = state_->unsynced[name()];
       ranges.erase(ranges.begin(), ranges.begin() + static_cast<ptrdiff_t>(
                                                         std::min(covered, ranges.size())));
     }
@@ -162,16 +178,16 @@ class FaultWritableFile final : public WritableFile {
 
   Status allocate(uint64_t offset, uint64_t length) override {
     std::lock_guard lock(state_->mu);
-    if (auto error = state_->check(FaultOp::kAllocate, path_)) return std::unexpected(*error);
+    if (auto error = state_->check(FaultOp::kAllocate, name())) return std::unexpected(*error);
     return base_->allocate(offset, length);
   }
 
   Status truncate(uint64_t length) override {
     std::lock_guard lock(state_->mu);
-    if (auto error = state_->check(FaultOp::kTruncate, path_)) return std::unexpected(*error);
+    if (auto error = state_->check(FaultOp::kTruncate, name())) return std::unexpected(*error);
     Status s = base_->truncate(length);
     if (s) {
-      auto it = state_->unsynced.find(path_);
+      auto it = state_->unsynced.find(name());
       if (it != state_->unsynced.end()) {
         std::vector<Range> kept;
         for (Range r : it->second) {
@@ -186,9 +202,11 @@ class FaultWritableFile final : public WritableFile {
   }
 
  private:
+  const std::string& name() const { return *name_; }  // with state_->mu held
+
   std::shared_ptr<State> state_;
   std::shared_ptr<FileSystem> base_fs_;
-  std::string path_;
+  std::shared_ptr<std::string> name_;
   std::unique_ptr<WritableFile> base_;
 };
 
@@ -286,6 +304,25 @@ Status FaultInjectingFileSystem::remove_file(const std::string& path) {
   }
   Status s = base_->remove_file(path);
   if (s) state_->unsynced.erase(path);
+  return s;
+}
+
+Status FaultInjectingFileSystem::rename(const std::string& from, const std::string& to) {
+  std::lock_guard lock(state_->mu);
+  if (state_->crashed) {
+    return make_error(ErrorCode::kIoError, "simulated crash: rename " + from + " refused");
+  }
+  Status s = base_->rename(from, to);
+  if (s) {
+    state_->rename_open_files(from, to);
+    // Unsynced bytes move with the file.
+    auto node = state_->unsynced.extract(from);
+    state_->unsynced.erase(to);
+    if (!node.empty()) {
+      node.key() = to;
+      state_->unsynced.insert(std::move(node));
+    }
+  }
   return s;
 }
 

@@ -68,6 +68,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status create_dirs(const std::string& path) override;
   Result<std::vector<std::string>> list_dir(const std::string& path) override;
   Status remove_file(const std::string& path) override;
+  Status rename(const std::string& from, const std::string& to) override;
   Status sync_dir(const std::string& path) override;
   bool exists(const std::string& path) override;
   Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
