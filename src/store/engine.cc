@@ -20,6 +20,13 @@ std::unexpected<Error> corruption_at(uint64_t position, const std::string& what)
                                std::nullopt, position});
 }
 
+Result<storage::SegmentHeader> read_segment_header(const storage::Segment& segment) {
+  char bytes[storage::kSegmentHeaderSize];
+  auto n = segment.file->read_at(0, bytes);
+  if (!n) return std::unexpected(n.error());
+  return storage::decode_segment_header(std::span<const char>(bytes, *n));
+}
+
 }  // namespace
 
 Engine::Engine(std::string dir, const Options& options)
@@ -74,10 +81,8 @@ Status Engine::recover(IndexMode index_mode, const Progress& progress) {
     segment->path = log_dir + "/" + storage::segment_file_name(base);
     auto file = fs_->open_readable(segment->path);
     if (!file) return std::unexpected(file.error());
-    char header_bytes[storage::kSegmentHeaderSize];
-    auto n = (*file)->read_at(0, header_bytes);
-    if (!n) return std::unexpected(n.error());
-    auto header = storage::decode_segment_header(std::span<const char>(header_bytes, *n));
+    segment->file = std::move(*file);
+    auto header = read_segment_header(*segment);
     if (!header) {
       return std::unexpected(Error{header.error().code,
                                    segment->path + ": " + header.error().message, std::nullopt,
@@ -89,7 +94,6 @@ Status Engine::recover(IndexMode index_mode, const Progress& progress) {
     }
     store_id = header->store_id;
     tail = *header;
-    segment->file = std::move(*file);
     segments_.add(std::move(segment));
   }
 
@@ -245,31 +249,22 @@ Status Engine::replay(uint64_t from, const Progress& progress) {
   committed_end_ = valid_end;
   committed_head_ = counters_.head_position;
   last_timestamp_ = counters_.last_timestamp;
-  if (!log_) {
-    char header_bytes[storage::kSegmentHeaderSize];
-    auto n = tail->file->read_at(0, header_bytes);
-    if (!n) return std::unexpected(n.error());
-    auto header = storage::decode_segment_header(std::span<const char>(header_bytes, *n));
-    if (!header) return std::unexpected(header.error());
-    auto writer = storage::LogWriter::open(fs_, dir_ + "/log", segments_, *header, valid_end,
-                                           options_.segment_size);
-    if (!writer) return std::unexpected(writer.error());
-    log_ = std::move(*writer);
-  }
+  if (!log_) return open_tail_writer(valid_end);
+  return {};
+}
+
+Status Engine::open_tail_writer(uint64_t position) {
+  auto header = read_segment_header(*segments_.all().back());
+  if (!header) return std::unexpected(header.error());
+  auto writer = storage::LogWriter::open(fs_, dir_ + "/log", segments_, *header, position,
+                                         options_.segment_size);
+  if (!writer) return std::unexpected(writer.error());
+  log_ = std::move(*writer);
   return {};
 }
 
 Status Engine::drop_torn_tail(uint64_t from, uint64_t file_end) {
-  auto tail = segments_.all().back();
-  char header_bytes[storage::kSegmentHeaderSize];
-  auto n = tail->file->read_at(0, header_bytes);
-  if (!n) return std::unexpected(n.error());
-  auto header = storage::decode_segment_header(std::span<const char>(header_bytes, *n));
-  if (!header) return std::unexpected(header.error());
-  auto writer = storage::LogWriter::open(fs_, dir_ + "/log", segments_, *header, from,
-                                         options_.segment_size);
-  if (!writer) return std::unexpected(writer.error());
-  log_ = std::move(*writer);
+  if (auto s = open_tail_writer(from); !s) return s;
   return log_->zero_range(from, file_end);
 }
 

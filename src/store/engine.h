@@ -104,6 +104,7 @@ class Engine {
   Status replay(uint64_t from, const Progress& progress);
   Status check_checkpoint(uint64_t checkpoint) const;
   Status drop_torn_tail(uint64_t commit_start, uint64_t damage_at);
+  Status open_tail_writer(uint64_t position);  // continues the last segment at `position`
 
   // Writer thread.
   void run_writer();
