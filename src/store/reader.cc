@@ -72,30 +72,41 @@ Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
   }
 }
 
+Status Engine::read_run(const storage::StreamRun& run, uint64_t max_position, uint64_t end,
+                        const EventVisitor& visit) const {
+  storage::LogCursor cursor(segments_, run.position, end);
+  for (uint64_t k = 0; k < run.count; ++k) {
+    auto more = cursor.next_valid();
+    if (!more) return std::unexpected(more.error());
+    if (!*more || cursor.position() > max_position) return {};
+    const uint64_t revision = run.first_revision + k;
+    if (cursor.record().revision != revision) {
+      return std::unexpected(Error{ErrorCode::kCorruption,
+                                   "index and log disagree at log position " +
+                                       std::to_string(cursor.position()) +
+                                       "; run `mnemos reindex`",
+                                   std::nullopt, cursor.position()});
+    }
+    if (!visit(cursor.record(), cursor.position())) return {};
+  }
+  return {};
+}
+
 Status Engine::visit_stream_forwards(uint64_t stream_id, uint64_t from_revision,
                                      uint64_t max_position, uint64_t end,
                                      const EventVisitor& visit) const {
   auto runs = index_->runs(stream_id);
-  for (runs.seek(from_revision); runs.valid(); runs.next()) {
+  bool stopped = false;
+  for (runs.seek(from_revision); runs.valid() && !stopped; runs.next()) {
     const storage::StreamRun run = runs.run();
     if (run.position > max_position || run.position >= end) break;
-    storage::LogCursor cursor(segments_, run.position, end);
-    for (uint64_t k = 0; k < run.count; ++k) {
-      auto more = cursor.next_valid();
-      if (!more) return std::unexpected(more.error());
-      if (!*more) return {};
-      if (cursor.position() > max_position) return {};
-      const uint64_t revision = run.first_revision + k;
-      if (cursor.record().revision != revision) {
-        return std::unexpected(Error{ErrorCode::kCorruption,
-                                     "index and log disagree at log position " +
-                                         std::to_string(cursor.position()) +
-                                         "; run `mnemos reindex`",
-                                     std::nullopt, cursor.position()});
-      }
-      if (revision < from_revision) continue;
-      if (!visit(cursor.record(), cursor.position())) return {};
-    }
+    auto s = read_run(run, max_position, end,
+                      [&](const storage::EventRecord& r, uint64_t position) {
+                        if (r.revision < from_revision) return true;
+                        stopped = !visit(r, position);
+                        return !stopped;
+                      });
+    if (!s) return s;
   }
   return runs.status();
 }
@@ -107,33 +118,26 @@ Status Engine::visit_stream_backwards(uint64_t stream_id, uint64_t from_revision
   for (runs.seek_for_prev(from_revision); runs.valid(); runs.prev()) {
     const storage::StreamRun run = runs.run();
     if (run.position > max_position || run.position >= end) continue;
-    storage::LogCursor cursor(segments_, run.position, end);
+    // A run is read forwards; its records are copied (their views would not survive the
+    // cursor's next read) and then visited in reverse.
     std::vector<std::pair<storage::EventRecord, uint64_t>> records;
-    std::vector<std::string> storage_for;  // keeps views alive
+    std::vector<std::string> held;
     records.reserve(run.count);
-    storage_for.reserve(run.count);
-    for (uint64_t k = 0; k < run.count; ++k) {
-      auto more = cursor.next_valid();
-      if (!more) return std::unexpected(more.error());
-      if (!*more || cursor.position() > max_position) break;
-      const uint64_t revision = run.first_revision + k;
-      if (revision > from_revision) break;
-      // Copy the record so that its views survive the next buffer refill.
-      const auto& r = cursor.record();
-      std::string& bytes = storage_for.emplace_back();
-      bytes.reserve(r.stream.size() + r.type.size() + r.data.size() + r.metadata.size());
+    held.reserve(run.count);
+    auto s = read_run(run, max_position, end, [&](const storage::EventRecord& r, uint64_t pos) {
+      if (r.revision > from_revision) return false;
+      std::string& bytes = held.emplace_back();
       bytes.append(r.stream).append(r.type).append(r.data).append(r.metadata);
       storage::EventRecord copy = r;
       const char* p = bytes.data();
       copy.stream = std::string_view(p, r.stream.size());
-      p += r.stream.size();
-      copy.type = std::string_view(p, r.type.size());
-      p += r.type.size();
-      copy.data = std::string_view(p, r.data.size());
-      p += r.data.size();
-      copy.metadata = std::string_view(p, r.metadata.size());
-      records.emplace_back(copy, cursor.position());
-    }
+      copy.type = std::string_view(p += r.stream.size(), r.type.size());
+      copy.data = std::string_view(p += r.type.size(), r.data.size());
+      copy.metadata = std::string_view(p += r.data.size(), r.metadata.size());
+      records.emplace_back(copy, pos);
+      return true;
+    });
+    if (!s) return s;
     for (auto it = records.rbegin(); it != records.rend(); ++it) {
       if (!visit(it->first, it->second)) return {};
     }
