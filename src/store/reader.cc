@@ -44,6 +44,15 @@ Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
                         size_t first_read) const {
   from = std::max(from, segments_.first_position());
   if (from >= end) return {};
+  auto visit_rest = [&](storage::LogCursor& cursor) -> Status {
+    while (true) {
+      auto more = cursor.next_valid();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return {};
+      if (cursor.position() < from) continue;
+      if (!visit(cursor.record(), cursor.position())) return {};
+    }
+  };
   // Fast path: `from` is a record start (it came from a previous read).
   {
     storage::LogCursor cursor(segments_, from, end, first_read);
@@ -52,24 +61,14 @@ Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
     if (*step == storage::LogCursor::Step::kEnd) return {};
     if (*step == storage::LogCursor::Step::kRecord && cursor.position() == from) {
       if (!visit(cursor.record(), cursor.position())) return {};
-      while (true) {
-        auto more = cursor.next_valid();
-        if (!more) return std::unexpected(more.error());
-        if (!*more || !visit(cursor.record(), cursor.position())) return {};
-      }
+      return visit_rest(cursor);
     }
   }
   // Otherwise start at the sparse point before it and skip what comes before `from`.
   auto boundary = index_->boundary_at_or_before(from);
   storage::LogCursor cursor(segments_, boundary ? boundary->position : segments_.first_position(),
                             end, first_read);
-  while (true) {
-    auto more = cursor.next_valid();
-    if (!more) return std::unexpected(more.error());
-    if (!*more) return {};
-    if (cursor.position() < from) continue;
-    if (!visit(cursor.record(), cursor.position())) return {};
-  }
+  return visit_rest(cursor);
 }
 
 Status Engine::read_run(const storage::StreamRun& run, uint64_t max_position, uint64_t end,

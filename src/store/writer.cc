@@ -6,6 +6,7 @@
 
 #include "store/engine.h"
 #include "store/expected_revision_check.h"
+#include "store/validation.h"
 #include "util/time_format.h"
 
 namespace mnemos::store {
@@ -20,9 +21,10 @@ uint8_t content_flags(const EventData& e) {
                                                                        : 0));
 }
 
+// About what a request takes in the batch buffer (payloads plus framing, stream name, varints).
 uint64_t request_bytes(const WriteRequest& r) {
-  uint64_t n = r.stream.size() + 64;
-  for (const auto& e : r.events) n += e.type.size() + e.data.size() + e.metadata.size() + 64;
+  uint64_t n = 0;
+  for (const auto& e : r.events) n += event_size(e) + r.stream.size() + 48;
   return n;
 }
 
