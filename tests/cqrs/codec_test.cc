@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "shopping_cart.h"
+#include "cart.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "mnemos/embedded.h"
-#include "shopping_cart.h"
+#include "cart.h"
 #include "support/temp_dir.h"
 
 namespace {

@@ -3,6 +3,7 @@
 // Header-only; uses only the public Store API (mnemos/store.h), so it works on any backend.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "mnemos/cqrs/codec.h"
 #include "mnemos/cqrs/decider.h"
+#include "mnemos/cqrs/snapshot.h"
 #include "mnemos/error.h"
 #include "mnemos/store.h"
 #include "mnemos/types.h"
@@ -23,6 +25,9 @@ struct LoadOptions {
   AsOf as_of;  // empty: the current state; otherwise the state as of that position or time
   UnknownEvents unknown = UnknownEvents::kError;
   uint64_t page_size = 4096;  // events per read_stream call
+  // Start from the newest usable snapshot (snapshot.h); empty: always fold from the first event.
+  // The state type needs a JSON mapping (SnapshotState).
+  std::optional<SnapshotPolicy> snapshots;
 };
 
 // A folded state and what it covers.
@@ -32,7 +37,43 @@ struct Loaded {
   std::optional<Revision> revision;  // the last event folded in; empty: the stream had none
   Position position;                 // that event's position in $all (0 when none)
   uint64_t events = 0;               // how many events were folded (skipped unknowns excluded)
+  std::optional<Revision> snapshot;  // the snapshot the fold started from; empty: from the start
 };
+
+namespace detail {
+
+// The newest snapshot of `stream` that the load may start from: of the policy's schema version,
+// intact, within the as-of bound, and still matching the stream (the event it covers is there,
+// at the same position: not truncated by $tb, $maxCount or a delete since).
+template <Decider D>
+std::optional<DecodedSnapshot<typename D::State>> usable_snapshot(const Store& store,
+                                                                  std::string_view stream,
+                                                                  const LoadOptions& options) {
+  ReadStreamOptions newest;
+  newest.direction = Direction::kBackwards;
+  newest.limit = std::clamp<uint64_t>(options.snapshots->keep, 1, 16);
+  Result<StreamReadResult> snapshots = store.read_stream(snapshot_stream(stream), newest);
+  if (!snapshots) return std::nullopt;
+  for (const RecordedEvent& recorded : snapshots->events) {
+    auto snapshot = decode_snapshot<typename D::State>(recorded, options.snapshots->schema_version);
+    if (!snapshot) continue;
+    const SnapshotPoint& point = snapshot->point;
+    if (options.as_of.position && point.position > *options.as_of.position) continue;
+    if (options.as_of.time && point.timestamp > *options.as_of.time) continue;
+    ReadStreamOptions check;
+    check.from = point.revision;
+    check.limit = 1;
+    check.as_of = options.as_of;
+    Result<StreamReadResult> covered = store.read_stream(stream, check);
+    if (!covered || covered->events.empty()) continue;
+    const RecordedEvent& event = covered->events.front();
+    if (event.revision != point.revision || event.position != point.position) continue;
+    return snapshot;
+  }
+  return std::nullopt;
+}
+
+}  // namespace detail
 
 // Reads `stream` forwards (page by page, bounded by options.as_of), decodes each event and folds
 // it into the decider's initial state. A stream with no events (or soft-deleted, or not yet
@@ -42,11 +83,25 @@ struct Loaded {
 template <Decider D>
 Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
                                        std::string_view stream, const LoadOptions& options = {}) {
-  Loaded<typename D::State> loaded{decider.initial_state(), std::nullopt, Position{}, 0};
+  Loaded<typename D::State> loaded{decider.initial_state(), std::nullopt, Position{}, 0, std::nullopt};
   ReadStreamOptions read;
   read.direction = Direction::kForwards;
   read.limit = options.page_size == 0 ? 1 : options.page_size;
   read.as_of = options.as_of;
+  if (options.snapshots) {
+    if constexpr (SnapshotState<typename D::State>) {
+      if (auto snapshot = detail::usable_snapshot<D>(store, stream, options)) {
+        loaded.state = std::move(snapshot->state);
+        loaded.revision = snapshot->point.revision;
+        loaded.position = snapshot->point.position;
+        loaded.snapshot = snapshot->point.revision;
+        read.from = Revision{snapshot->point.revision.value + 1};
+      }
+    } else {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "snapshots need a state type with a JSON mapping both ways");
+    }
+  }
   while (true) {
     Result<StreamReadResult> page = store.read_stream(stream, read);
     if (!page) {
@@ -85,6 +140,8 @@ struct HandleOptions {
   // each reloads the state and decides again. 0 disables retrying.
   int max_retries = 3;
   UnknownEvents unknown = UnknownEvents::kError;
+  // Load from snapshots and write one when a command crosses a multiple of `every` events.
+  std::optional<SnapshotPolicy> snapshots;
 };
 
 // A command handled successfully.
@@ -98,6 +155,9 @@ struct Handled {
   std::optional<Revision> revision;
   Position position;
   int attempts = 0;  // 1 + the conflicts that were retried
+  // Set when a snapshot was due and could not be written. The command itself succeeded: the
+  // snapshot is only an optimisation, and the next one due will be tried again.
+  std::optional<Error> snapshot_error;
 };
 
 template <Decider D>
@@ -118,6 +178,7 @@ HandleResult<D> handle(Store& store, const D& decider, std::string_view stream,
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     LoadOptions load_options;
     load_options.unknown = options.unknown;
+    load_options.snapshots = options.snapshots;
     Result<Loaded<typename D::State>> loaded = load(store, decider, stream, load_options);
     if (!loaded) return std::unexpected(HandleError<DomainError>(Failure{std::move(loaded.error())}));
 
@@ -151,10 +212,20 @@ HandleResult<D> handle(Store& store, const D& decider, std::string_view stream,
       }
       return std::unexpected(HandleError<DomainError>(Failure{std::move(appended.error())}));
     }
-    handled.events = std::move(*decision);
     handled.appended = *appended;
     handled.revision = appended->last_revision;
     handled.position = appended->position;
+    if (options.snapshots && snapshot_due(*options.snapshots, loaded->revision, appended->last_revision)) {
+      if constexpr (SnapshotState<typename D::State>) {
+        const typename D::State state = fold(
+            [&](const typename D::State& s, const Event& e) { return decider.evolve(s, e); },
+            std::move(loaded->state), *decision);
+        const SnapshotPoint point{appended->last_revision, appended->position, appended->timestamp};
+        Result<AppendResult> written = write_snapshot(store, stream, state, point, *options.snapshots);
+        if (!written) handled.snapshot_error = std::move(written.error());
+      }
+    }
+    handled.events = std::move(*decision);
     return handled;
   }
   return std::unexpected(HandleError<DomainError>(Conflict{std::move(last_conflict), max_attempts}));

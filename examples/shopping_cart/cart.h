@@ -1,5 +1,6 @@
-// A small shopping-cart decider for the CQRS tests: items with quantities, checked out once.
-// Rules: no quantity below zero (or a zero/negative add), nothing after checkout.
+// The shopping cart of the seed documents as a decider: items with quantities, checked out once.
+// Rules: no quantity below zero (or a zero/negative add), nothing after checkout, no empty
+// checkout. Used by the shopping-cart example, the CQRS tests and the aggregate benchmark.
 #pragma once
 
 #include <map>
@@ -67,8 +68,19 @@ struct State {
   bool checked_out = false;
   friend bool operator==(const State&, const State&) = default;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(State, items, checked_out)  // for snapshots
 
 enum class Error { kNegativeQuantity, kNotInCart, kCheckedOut, kEmptyCart };
+
+inline const char* describe(Error error) {
+  switch (error) {
+    case Error::kNegativeQuantity: return "a quantity must be positive (zero to change is allowed)";
+    case Error::kNotInCart: return "that item is not in the cart";
+    case Error::kCheckedOut: return "the cart is checked out: nothing can change after checkout";
+    case Error::kEmptyCart: return "an empty cart cannot be checked out";
+  }
+  return "unknown error";
+}
 
 struct Decider {
   using State = cart::State;
