@@ -34,7 +34,8 @@ Status IndexBuilder::add(const IndexedRecord& r) {
   } else {
     info.last_revision = static_cast<int64_t>(r.revision);
     bool extends = run_ && run_->stream_id == info.id &&
-                   run_->run.first_revision + run_->run.count == r.revision;
+                   run_->run.first_revision + run_->run.count == r.revision &&
+                   run_->run.count < kMaxRunLength;
     if (extends) {
       ++run_->run.count;
     } else {

@@ -15,6 +15,9 @@ namespace mnemos::storage {
 
 // A sparse point is added to the index at least every this many bytes of log.
 inline constexpr uint64_t kBoundaryInterval = 64 << 10;
+// A run (index key R) covers at most this many events, so that a read starting at a revision in
+// the middle of a long commit, or a backward read, scans at most this many records to reach it.
+inline constexpr uint64_t kMaxRunLength = 128;
 
 struct IndexedRecord {
   std::string_view stream;

@@ -64,8 +64,11 @@ Result<LogCursor::Step> LogCursor::next() {
         // Map the pages of the next stretch in one go; stretches grow like reads do.
         const uint64_t length = std::min<uint64_t>(read_size_, limit - pos);
         segment.file->will_read(pos - segment.base, length);
-        prefetch_from_ = pos;
-        prefetched_until_ = pos + length;
+        // A stretch that touches the previous one extends it, so that seeking back into what
+        // was read (backward reads) does not announce the same pages again.
+        const bool touching = pos <= prefetched_until_ && pos + length >= prefetch_from_;
+        prefetch_from_ = touching ? std::min(prefetch_from_, pos) : pos;
+        prefetched_until_ = touching ? std::max(prefetched_until_, pos + length) : pos + length;
         read_size_ = std::min(read_size_ * 2, kMaxReadSize);
       }
       decoded_ = decode_record(mapped_.subspan(pos - segment.base, limit - pos));

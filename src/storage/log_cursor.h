@@ -32,6 +32,10 @@ class LogCursor {
   // Like next(), but kInvalid becomes a kCorruption error naming the position.
   Result<bool> next_valid();
 
+  // The next call to next() reads the record at `position` (a record start), forwards or
+  // backwards from here; the current segment and prefetched stretch are kept when they cover it.
+  void seek(uint64_t position) { next_position_ = position; }
+
   const EventRecord& record() const { return decoded_.event; }
   uint64_t position() const { return position_; }          // of the current record
   uint64_t next_position() const { return next_position_; }  // just after it

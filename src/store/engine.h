@@ -122,8 +122,9 @@ class Engine {
 
   // Reads.
   // The records of one run, in order, checked against the index; only those at positions
-  // <= max_position. Stops when `visit` returns false.
-  Status read_run(const storage::StreamRun& run, uint64_t max_position, uint64_t end,
+  // <= max_position. Stops when `visit` returns false. `cursor` is moved to the run's start
+  // (its end bounds the read); reusing one cursor keeps its mapped and prefetched stretch.
+  Status read_run(storage::LogCursor& cursor, const storage::StreamRun& run, uint64_t max_position,
                   const EventVisitor& visit) const;
   uint64_t read_bound(const AsOf& as_of, uint64_t end) const;  // max position, inclusive
   Result<std::optional<std::string>> metadata_as_of(std::string_view stream,

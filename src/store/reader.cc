@@ -71,9 +71,9 @@ Status Engine::scan_log(uint64_t from, uint64_t end, const EventVisitor& visit,
   return visit_rest(cursor);
 }
 
-Status Engine::read_run(const storage::StreamRun& run, uint64_t max_position, uint64_t end,
-                        const EventVisitor& visit) const {
-  storage::LogCursor cursor(segments_, run.position, end);
+Status Engine::read_run(storage::LogCursor& cursor, const storage::StreamRun& run,
+                        uint64_t max_position, const EventVisitor& visit) const {
+  cursor.seek(run.position);
   for (uint64_t k = 0; k < run.count; ++k) {
     auto more = cursor.next_valid();
     if (!more) return std::unexpected(more.error());
@@ -99,7 +99,8 @@ Status Engine::visit_stream_forwards(uint64_t stream_id, uint64_t from_revision,
   for (runs.seek(from_revision); runs.valid() && !stopped; runs.next()) {
     const storage::StreamRun run = runs.run();
     if (run.position > max_position || run.position >= end) break;
-    auto s = read_run(run, max_position, end,
+    storage::LogCursor cursor(segments_, run.position, end);
+    auto s = read_run(cursor, run, max_position,
                       [&](const storage::EventRecord& r, uint64_t position) {
                         if (r.revision < from_revision) return true;
                         stopped = !visit(r, position);
@@ -117,28 +118,29 @@ Status Engine::visit_stream_backwards(uint64_t stream_id, uint64_t from_revision
   for (runs.seek_for_prev(from_revision); runs.valid(); runs.prev()) {
     const storage::StreamRun run = runs.run();
     if (run.position > max_position || run.position >= end) continue;
-    // A run is read forwards; its records are copied (their views would not survive the
-    // cursor's next read) and then visited in reverse.
-    std::vector<std::pair<storage::EventRecord, uint64_t>> records;
-    std::vector<std::string> held;
-    records.reserve(run.count);
-    held.reserve(run.count);
-    auto s = read_run(run, max_position, end, [&](const storage::EventRecord& r, uint64_t pos) {
+    // A run is read forwards (records have no back links), noting where each record starts;
+    // then only the records that the visitor takes are decoded again, newest first. Copying
+    // whole runs instead made a read of the last event cost as much as a read of all of them.
+    std::vector<uint64_t> starts;
+    starts.reserve(run.count);
+    storage::LogCursor cursor(segments_, run.position, end);
+    auto s = read_run(cursor, run, max_position, [&](const storage::EventRecord& r, uint64_t pos) {
       if (r.revision > from_revision) return false;
-      std::string& bytes = held.emplace_back();
-      bytes.append(r.stream).append(r.type).append(r.data).append(r.metadata);
-      storage::EventRecord copy = r;
-      const char* p = bytes.data();
-      copy.stream = std::string_view(p, r.stream.size());
-      copy.type = std::string_view(p += r.stream.size(), r.type.size());
-      copy.data = std::string_view(p += r.type.size(), r.data.size());
-      copy.metadata = std::string_view(p += r.data.size(), r.metadata.size());
-      records.emplace_back(copy, pos);
+      starts.push_back(pos);
       return true;
     });
     if (!s) return s;
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {
-      if (!visit(it->first, it->second)) return {};
+    for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
+      cursor.seek(*it);
+      auto more = cursor.next_valid();
+      if (!more) return std::unexpected(more.error());
+      if (!*more || cursor.position() != *it) {
+        return std::unexpected(Error{ErrorCode::kCorruption,
+                                     "a record read a moment ago is gone at log position " +
+                                         std::to_string(*it),
+                                     std::nullopt, *it});
+      }
+      if (!visit(cursor.record(), *it)) return {};
     }
   }
   return runs.status();

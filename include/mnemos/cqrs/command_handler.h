@@ -43,10 +43,9 @@ struct Loaded {
 namespace detail {
 
 // The newest snapshot of `stream` that the load may start from: of the policy's schema version,
-// intact, within the as-of bound, and still matching the stream (the event it covers is there,
-// at the same position: not truncated by $tb, $maxCount or a delete since).
+// intact, and within the as-of bound. fold_events() then checks that it still matches the stream.
 template <Decider D>
-std::optional<DecodedSnapshot<typename D::State>> usable_snapshot(const Store& store,
+std::optional<DecodedSnapshot<typename D::State>> newest_snapshot(const Store& store,
                                                                   std::string_view stream,
                                                                   const LoadOptions& options) {
   ReadStreamOptions newest;
@@ -60,55 +59,35 @@ std::optional<DecodedSnapshot<typename D::State>> usable_snapshot(const Store& s
     const SnapshotPoint& point = snapshot->point;
     if (options.as_of.position && point.position > *options.as_of.position) continue;
     if (options.as_of.time && point.timestamp > *options.as_of.time) continue;
-    ReadStreamOptions check;
-    check.from = point.revision;
-    check.limit = 1;
-    check.as_of = options.as_of;
-    Result<StreamReadResult> covered = store.read_stream(stream, check);
-    if (!covered || covered->events.empty()) continue;
-    const RecordedEvent& event = covered->events.front();
-    if (event.revision != point.revision || event.position != point.position) continue;
     return snapshot;
   }
   return std::nullopt;
 }
 
-}  // namespace detail
-
-// Reads `stream` forwards (page by page, bounded by options.as_of), decodes each event and folds
-// it into the decider's initial state. A stream with no events (or soft-deleted, or not yet
-// existing as of the bound) gives the initial state and an empty revision.
-// Errors: kInvalidArgument (an event that does not decode, or an unknown type with kError),
-// kStreamDeleted (tombstoned), and the store's read errors.
+// Folds the events of `stream` from `loaded` on. With `covered`, the read starts at the snapshot's
+// own event, which must still be there at the same position (not truncated by $tb, $maxCount or
+// a delete since): otherwise it returns false and the snapshot must not be used.
 template <Decider D>
-Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
-                                       std::string_view stream, const LoadOptions& options = {}) {
-  Loaded<typename D::State> loaded{decider.initial_state(), std::nullopt, Position{}, 0, std::nullopt};
+Result<bool> fold_events(const Store& store, const D& decider, std::string_view stream,
+                         const LoadOptions& options, std::optional<SnapshotPoint> covered,
+                         Loaded<typename D::State>& loaded) {
   ReadStreamOptions read;
   read.direction = Direction::kForwards;
   read.limit = options.page_size == 0 ? 1 : options.page_size;
   read.as_of = options.as_of;
-  if (options.snapshots) {
-    if constexpr (SnapshotState<typename D::State>) {
-      if (auto snapshot = detail::usable_snapshot<D>(store, stream, options)) {
-        loaded.state = std::move(snapshot->state);
-        loaded.revision = snapshot->point.revision;
-        loaded.position = snapshot->point.position;
-        loaded.snapshot = snapshot->point.revision;
-        read.from = Revision{snapshot->point.revision.value + 1};
-      }
-    } else {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "snapshots need a state type with a JSON mapping both ways");
-    }
-  }
+  if (covered) read.from = covered->revision;
   while (true) {
     Result<StreamReadResult> page = store.read_stream(stream, read);
     if (!page) {
-      if (page.error().code == ErrorCode::kNotFound) return loaded;
+      if (page.error().code == ErrorCode::kNotFound) return !covered;
       return std::unexpected(std::move(page.error()));
     }
     for (const RecordedEvent& recorded : page->events) {
+      if (covered) {
+        if (recorded.revision != covered->revision || recorded.position != covered->position) return false;
+        covered.reset();  // already folded into the snapshot
+        continue;
+      }
       Result<std::optional<typename D::Event>> event =
           Codec<typename D::Event>::decode(recorded, options.unknown);
       if (!event) return std::unexpected(std::move(event.error()));
@@ -119,9 +98,42 @@ Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
       loaded.state = decider.evolve(std::as_const(loaded.state), **event);
       ++loaded.events;
     }
-    if (!page->next || page->events.empty()) return loaded;
+    if (!page->next || page->events.empty()) return !covered;
     read.from = page->next;
   }
+}
+
+}  // namespace detail
+
+// Reads `stream` forwards (page by page, bounded by options.as_of), decodes each event and folds
+// it into the decider's initial state, or into the newest usable snapshot's state when
+// options.snapshots is set. A stream with no events (or soft-deleted, or not yet existing as of
+// the bound) gives the initial state and an empty revision.
+// Errors: kInvalidArgument (an event that does not decode, or an unknown type with kError),
+// kStreamDeleted (tombstoned), and the store's read errors.
+template <Decider D>
+Result<Loaded<typename D::State>> load(const Store& store, const D& decider,
+                                       std::string_view stream, const LoadOptions& options = {}) {
+  using Folded = Loaded<typename D::State>;
+  if (options.snapshots) {
+    if constexpr (SnapshotState<typename D::State>) {
+      if (auto snapshot = detail::newest_snapshot<D>(store, stream, options)) {
+        const SnapshotPoint point = snapshot->point;
+        Folded loaded{std::move(snapshot->state), point.revision, point.position, 0, point.revision};
+        Result<bool> matched = detail::fold_events(store, decider, stream, options, point, loaded);
+        if (!matched) return std::unexpected(std::move(matched.error()));
+        if (*matched) return loaded;
+        // The stream changed under the snapshot: fold from the start.
+      }
+    } else {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "snapshots need a state type with a JSON mapping both ways");
+    }
+  }
+  Folded loaded{decider.initial_state(), std::nullopt, Position{}, 0, std::nullopt};
+  Result<bool> folded = detail::fold_events(store, decider, stream, options, std::nullopt, loaded);
+  if (!folded) return std::unexpected(std::move(folded.error()));
+  return loaded;
 }
 
 // The state as of a position or a time (inclusive; when both are set the earlier wins).

@@ -110,14 +110,22 @@ struct DecodedSnapshot {
 template <SnapshotState S>
 std::optional<DecodedSnapshot<S>> decode_snapshot(const RecordedEvent& recorded, uint32_t schema) {
   if (recorded.type != kSnapshotEventType || recorded.data_type != ContentType::kJson) return std::nullopt;
-  const nlohmann::json envelope = nlohmann::json::parse(recorded.data, nullptr, false);
+  // The state's text is the payload's tail (encode_snapshot); the envelope before it holds
+  // only numbers and the checksum, so the first `,"state":` is where it starts.
+  constexpr std::string_view kStateKey = ",\"state\":";
+  const std::string_view payload = recorded.data;
+  const size_t key = payload.find(kStateKey);
+  if (key == std::string_view::npos || payload.back() != '}') return std::nullopt;
+  const std::string_view state_text =
+      payload.substr(key + kStateKey.size(), payload.size() - key - kStateKey.size() - 1);
+  const nlohmann::json envelope = nlohmann::json::parse(payload, nullptr, false);
   if (!envelope.is_object()) return std::nullopt;
   try {
     if (envelope.at("schema").get<uint32_t>() != schema) return std::nullopt;
-    const nlohmann::json& state = envelope.at("state");
-    if (envelope.at("checksum").get<std::string>() != detail::snapshot_checksum(state.dump())) {
+    if (envelope.at("checksum").get<std::string>() != detail::snapshot_checksum(state_text)) {
       return std::nullopt;
     }
+    const nlohmann::json& state = envelope.at("state");
     return DecodedSnapshot<S>{state.get<S>(),
                               SnapshotPoint{Revision{envelope.at("revision").get<uint64_t>()},
                                             Position{envelope.at("position").get<uint64_t>()},
