@@ -63,7 +63,9 @@ Result<LogCursor::Step> LogCursor::next() {
       if (pos + kRecordHeaderSize > prefetched_until_ || pos < prefetch_from_) {
         // Map the pages of the next stretch in one go; stretches grow like reads do.
         const uint64_t length = std::min<uint64_t>(read_size_, limit - pos);
-        segment.file->will_read(pos - segment.base, length);
+        // The first stretch is not announced: most reads are short and find their pages mapped
+        // already, and the madvise cost more than the few faults it saves.
+        if (prefetched_until_ != 0) segment.file->will_read(pos - segment.base, length);
         // A stretch that touches the previous one extends it, so that seeking back into what
         // was read (backward reads) does not announce the same pages again.
         const bool touching = pos <= prefetched_until_ && pos + length >= prefetch_from_;
