@@ -120,8 +120,8 @@ struct Decider {
     return std::visit(Visitor{state}, command);
   }
 
-  State evolve(const State& state, const Event& event) const {
-    State next = state;
+  // By value: the fold moves the state in, so applying an event does not copy the cart.
+  State evolve(State state, const Event& event) const {
     struct Visitor {
       State& s;
       void operator()(const ItemAdded& e) const { s.items[e.sku] += e.quantity; }
@@ -129,8 +129,8 @@ struct Decider {
       void operator()(const QuantityChanged& e) const { s.items[e.sku] = e.quantity; }
       void operator()(const CheckedOut&) const { s.checked_out = true; }
     };
-    std::visit(Visitor{next}, event);
-    return next;
+    std::visit(Visitor{state}, event);
+    return state;
   }
 };
 

@@ -95,7 +95,7 @@ Result<bool> fold_events(const Store& store, const D& decider, std::string_view 
       loaded.revision = recorded.revision;
       loaded.position = recorded.position;
       if (!event->has_value()) continue;
-      loaded.state = decider.evolve(std::as_const(loaded.state), **event);
+      loaded.state = decider.evolve(std::move(loaded.state), **event);
       ++loaded.events;
     }
     if (!page->next || page->events.empty()) return !covered;
@@ -230,7 +230,7 @@ HandleResult<D> handle(Store& store, const D& decider, std::string_view stream,
     if (options.snapshots && snapshot_due(*options.snapshots, loaded->revision, appended->last_revision)) {
       if constexpr (SnapshotState<typename D::State>) {
         const typename D::State state = fold(
-            [&](const typename D::State& s, const Event& e) { return decider.evolve(s, e); },
+            [&](auto&& s, const Event& e) { return decider.evolve(std::forward<decltype(s)>(s), e); },
             std::move(loaded->state), *decision);
         const SnapshotPoint point{appended->last_revision, appended->position, appended->timestamp};
         Result<AppendResult> written = write_snapshot(store, stream, state, point, *options.snapshots);

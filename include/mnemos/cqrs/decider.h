@@ -7,11 +7,13 @@
 //     using Error = CartError;                               // the domain error
 //     State initial_state() const;
 //     Decision<Event, Error> decide(const Command&, const State&) const;
-//     State evolve(const State&, const Event&) const;
+//     State evolve(const State&, const Event&) const;   // or evolve(State, const Event&)
 //   };
 //
 // decide() returns the events that the command produces (possibly none) or a domain error;
 // evolve() applies one event. The current state is fold(evolve, initial_state(), events).
+// The fold hands the state to evolve() as an rvalue: an evolve() that takes State by value
+// changes it in place and returns it, where one that takes const State& must copy it.
 // A decider is an object, so the services a decision needs are passed to it explicitly.
 // Header-only; uses only the public Store API.
 #pragma once
@@ -49,14 +51,14 @@ concept Decider = requires(const D& decider, const typename D::Command& command,
 // state = evolve(...evolve(evolve(initial, e0), e1)..., en)
 template <class Evolve, class State, std::ranges::input_range Events>
 State fold(Evolve&& evolve, State state, Events&& events) {
-  for (auto&& event : events) state = evolve(std::as_const(state), event);
+  for (auto&& event : events) state = evolve(std::move(state), event);
   return state;
 }
 
 // The same with a decider's evolve() and initial state.
 template <Decider D, std::ranges::input_range Events>
 typename D::State fold(const D& decider, Events&& events) {
-  return fold([&](const typename D::State& s, const auto& e) { return decider.evolve(s, e); },
+  return fold([&](auto&& s, const auto& e) { return decider.evolve(std::forward<decltype(s)>(s), e); },
               decider.initial_state(), std::forward<Events>(events));
 }
 
