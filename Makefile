@@ -41,7 +41,7 @@ fuzz: bootstrap
 	@tail -n 1 build-fuzz/fuzz.log
 
 run: build
-	@./scripts/demo
+	@BUILD=$(BUILD) ./scripts/run
 
 bench: build
 	./$(BUILD)/mnemos bench

@@ -74,7 +74,7 @@ enum class Error { kNegativeQuantity, kNotInCart, kCheckedOut, kEmptyCart };
 
 inline const char* describe(Error error) {
   switch (error) {
-    case Error::kNegativeQuantity: return "a quantity must be positive (zero to change is allowed)";
+    case Error::kNegativeQuantity: return "no negative quantities (and an add needs at least 1)";
     case Error::kNotInCart: return "that item is not in the cart";
     case Error::kCheckedOut: return "the cart is checked out: nothing can change after checkout";
     case Error::kEmptyCart: return "an empty cart cannot be checked out";
