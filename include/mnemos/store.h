@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -83,6 +84,18 @@ class Store {
                                                const ReadStreamOptions& options) const = 0;
 
   virtual Result<AllReadResult> read_all(const ReadAllOptions& options) const = 0;
+
+  // read_all without copies: the same events, options and paging, but each one is handed to
+  // `visit` in place, as a view that is valid only during that call. For scans of many events
+  // (projections, exports, replication) where owning every string is wasted work. This default
+  // goes through read_all; a backend overrides it where it can hand out its own buffers.
+  virtual Result<AllScanResult> scan_all(const ReadAllOptions& options,
+                                         const std::function<void(const RecordedEventView&)>& visit) const {
+    Result<AllReadResult> page = read_all(options);
+    if (!page) return std::unexpected(std::move(page.error()));
+    for (const RecordedEvent& event : page->events) visit(view_of(event));
+    return AllScanResult{page->events.size(), page->next};
+  }
 
   // Soft delete: reads say kNotFound; a later append re-creates the stream and continues its
   // revisions. Writes `{"$tb": 2^63-1}` to `$$stream`.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mnemos/uuid.h"
@@ -90,6 +91,31 @@ struct RecordedEvent {
   ContentType metadata_type = ContentType::kJson;
 };
 
+// A recorded event seen in place: its strings view the store's own buffers and are valid only
+// during the call that hands it out (Store::scan_all). Copy what must outlive it.
+struct RecordedEventView {
+  std::string_view stream;
+  Revision revision;
+  Position position;
+  Uuid id;
+  std::string_view type;
+  Timestamp timestamp;
+  std::string_view data;
+  std::string_view metadata;
+  ContentType data_type = ContentType::kJson;
+  ContentType metadata_type = ContentType::kJson;
+
+  RecordedEvent to_recorded() const {
+    return RecordedEvent{std::string(stream), revision, position, id, std::string(type), timestamp,
+                         std::string(data), std::string(metadata), data_type, metadata_type};
+  }
+};
+
+inline RecordedEventView view_of(const RecordedEvent& e) {
+  return RecordedEventView{e.stream, e.revision, e.position, e.id, e.type, e.timestamp,
+                           e.data, e.metadata, e.data_type, e.metadata_type};
+}
+
 struct AppendResult {
   Revision first_revision;  // of the first event written
   Revision last_revision;   // of the last event written (the stream's new head)
@@ -144,6 +170,12 @@ struct StreamReadResult {
 struct AllReadResult {
   std::vector<RecordedEvent> events;
   std::optional<Position> next;  // where the next page starts; empty at the end (or bound)
+};
+
+// What Store::scan_all did: how many events it handed out, and where the next page starts.
+struct AllScanResult {
+  uint64_t events = 0;
+  std::optional<Position> next;  // as AllReadResult::next
 };
 
 struct StreamMetadataResult {

@@ -55,6 +55,10 @@ class EmbeddedStore final : public Store {
   Result<AllReadResult> read_all(const ReadAllOptions& options) const override {
     return engine_->read_all(options);
   }
+  Result<AllScanResult> scan_all(const ReadAllOptions& options,
+                                 const std::function<void(const RecordedEventView&)>& visit) const override {
+    return engine_->scan_all(options, visit);
+  }
 
   Result<WriteResult> delete_stream(std::string_view stream, ExpectedRevision expected) override {
     return to_write_result(submit_marker(WriteRequest::Kind::kDelete, stream, expected));

@@ -40,6 +40,7 @@ struct WriteRequest {
 
 // Materialises a decoded record.
 RecordedEvent to_recorded(const storage::EventRecord& record, uint64_t position);
+RecordedEventView view_of(const storage::EventRecord& record, uint64_t position);
 
 // Called for each event found; return false to stop.
 using EventVisitor = std::function<bool(const storage::EventRecord&, uint64_t position)>;
@@ -67,6 +68,8 @@ class Engine {
   // ---- reads (any thread) ----
   Result<StreamReadResult> read_stream(std::string_view stream, const ReadStreamOptions& o) const;
   Result<AllReadResult> read_all(const ReadAllOptions& o) const;
+  Result<AllScanResult> scan_all(const ReadAllOptions& o,
+                                 const std::function<void(const RecordedEventView&)>& visit) const;
   Result<StreamMetadataResult> get_metadata(std::string_view stream) const;
   Result<std::vector<StreamSummary>> list_streams(const ListStreamsOptions& o) const;
   Result<Position> resolve_time(Timestamp t) const;
@@ -127,6 +130,9 @@ class Engine {
   Status read_run(storage::LogCursor& cursor, const storage::StreamRun& run, uint64_t max_position,
                   const EventVisitor& visit) const;
   uint64_t read_bound(const AsOf& as_of, uint64_t end) const;  // max position, inclusive
+  Result<std::optional<Position>> scan_all_forwards(
+      const ReadAllOptions& o, uint64_t end, uint64_t bound,
+      const std::function<void(const storage::EventRecord&, uint64_t)>& emit) const;
   Result<std::optional<std::string>> metadata_as_of(std::string_view stream,
                                                     uint64_t max_position, uint64_t end) const;
   Result<int64_t> last_revision_as_of(uint64_t stream_id, uint64_t max_position,

@@ -14,20 +14,24 @@ constexpr uint64_t kNoBound = std::numeric_limits<uint64_t>::max();
 
 }  // namespace
 
-RecordedEvent to_recorded(const storage::EventRecord& r, uint64_t position) {
-  RecordedEvent e;
-  e.stream = std::string(r.stream);
+RecordedEventView view_of(const storage::EventRecord& r, uint64_t position) {
+  RecordedEventView e;
+  e.stream = r.stream;
   e.revision = Revision{r.revision};
   e.position = Position{position};
   e.id.bytes = r.id;
-  e.type = std::string(r.type);
+  e.type = r.type;
   e.timestamp = Timestamp{r.timestamp_micros};
-  e.data = std::string(r.data);
-  e.metadata = std::string(r.metadata);
+  e.data = r.data;
+  e.metadata = r.metadata;
   e.data_type = (r.content_flags & storage::kDataBinary) ? ContentType::kBinary : ContentType::kJson;
   e.metadata_type =
       (r.content_flags & storage::kMetadataBinary) ? ContentType::kBinary : ContentType::kJson;
   return e;
+}
+
+RecordedEvent to_recorded(const storage::EventRecord& r, uint64_t position) {
+  return view_of(r, position).to_recorded();
 }
 
 namespace {
@@ -268,6 +272,59 @@ Result<StreamReadResult> Engine::read_stream(std::string_view stream,
   return result;
 }
 
+// $all forwards from o.from: each event that passes the filter, up to o.limit, goes to `emit`
+// as it lies in the log. Returns where the next page starts (empty at the end or the bound).
+Result<std::optional<Position>> Engine::scan_all_forwards(
+    const ReadAllOptions& o, uint64_t end, uint64_t bound,
+    const std::function<void(const storage::EventRecord&, uint64_t)>& emit) const {
+  const uint64_t from = o.from.value_or(Position{0}).value;
+  std::optional<uint64_t> next;
+  uint64_t emitted = 0;
+  // A page of `limit` events is read in about one go (~200 bytes an event, at most 1 MiB).
+  const auto first_read = static_cast<size_t>(std::clamp<uint64_t>(
+      o.filter.empty() ? o.limit * 200 : 1 << 20, 16 << 10, 1 << 20));
+  auto s = scan_log(
+      from, end,
+      [&](const storage::EventRecord& r, uint64_t position) {
+        if (position > bound) return false;
+        if (emitted >= o.limit) {
+          next = position;
+          return false;
+        }
+        if (o.filter.matches(r.stream, r.type)) {
+          emit(r, position);
+          ++emitted;
+        }
+        return true;
+      },
+      first_read);
+  if (!s) return std::unexpected(s.error());
+  if (next) return Position{*next};
+  return std::optional<Position>();
+}
+
+Result<AllScanResult> Engine::scan_all(const ReadAllOptions& o,
+                                       const std::function<void(const RecordedEventView&)>& visit) const {
+  AllScanResult result;
+  if (o.limit == 0) return result;
+  if (o.direction == Direction::kBackwards) {
+    // Backward chunks are reversed before they are handed out, so they are copied anyway.
+    auto page = read_all(o);
+    if (!page) return std::unexpected(page.error());
+    for (const RecordedEvent& event : page->events) visit(view_of(event));
+    return AllScanResult{page->events.size(), page->next};
+  }
+  const uint64_t end = committed_end();
+  auto next = scan_all_forwards(o, end, read_bound(o.as_of, end),
+                                [&](const storage::EventRecord& r, uint64_t position) {
+                                  visit(view_of(r, position));
+                                  ++result.events;
+                                });
+  if (!next) return std::unexpected(next.error());
+  result.next = *next;
+  return result;
+}
+
 Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
   const uint64_t end = committed_end();
   const uint64_t bound = read_bound(o.as_of, end);
@@ -275,25 +332,11 @@ Result<AllReadResult> Engine::read_all(const ReadAllOptions& o) const {
   if (o.limit == 0) return result;
   result.events.reserve(static_cast<size_t>(std::min<uint64_t>(o.limit, 4096)));
   if (o.direction == Direction::kForwards) {
-    const uint64_t from = o.from.value_or(Position{0}).value;
-    std::optional<uint64_t> next;
-    // A page of `limit` events is read in about one go (~200 bytes an event, at most 1 MiB).
-    const auto first_read = static_cast<size_t>(std::clamp<uint64_t>(
-        o.filter.empty() ? o.limit * 200 : 1 << 20, 16 << 10, 1 << 20));
-    auto s = scan_log(
-        from, end,
-        [&](const storage::EventRecord& r, uint64_t position) {
-          if (position > bound) return false;
-          if (result.events.size() >= o.limit) {
-            next = position;
-            return false;
-          }
-          if (o.filter.matches(r.stream, r.type)) result.events.push_back(to_recorded(r, position));
-          return true;
-        },
-        first_read);
-    if (!s) return std::unexpected(s.error());
-    if (next) result.next = Position{*next};
+    auto next = scan_all_forwards(o, end, bound, [&](const storage::EventRecord& r, uint64_t position) {
+      result.events.push_back(to_recorded(r, position));
+    });
+    if (!next) return std::unexpected(next.error());
+    result.next = *next;
     return result;
   }
   // Backwards: walk the sparse points down, reading each chunk forwards and reversing it.

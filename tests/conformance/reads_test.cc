@@ -274,5 +274,33 @@ TEST_P(StoreConformance, ReadAllFilterMatchingNothingIsEmpty) {
   EXPECT_TRUE(read_all_ok(o).empty());
 }
 
+// scan_all hands out the very events and `next` of read_all, for every kind of page.
+TEST_P(StoreConformance, ScanAllSeesWhatReadAllReturns) {
+  auto all = write_interleaved(store());
+  std::vector<ReadAllOptions> cases;
+  cases.push_back(all_options(Direction::kForwards));
+  cases.push_back(all_options(Direction::kForwards, all[3].position, 5));
+  cases.push_back(all_options(Direction::kBackwards, all[12].position, 4));
+  ReadAllOptions filtered = all_options(Direction::kForwards, std::nullopt, 3);
+  filtered.filter.stream_prefix = "cart-";
+  filtered.filter.type_prefix = "Item";
+  cases.push_back(filtered);
+  ReadAllOptions bounded = all_options(Direction::kForwards);
+  bounded.as_of.position = all[9].position;
+  cases.push_back(bounded);
+  cases.push_back(all_options(Direction::kForwards, std::nullopt, 0));
+  for (const ReadAllOptions& o : cases) {
+    SCOPED_TRACE(testing::Message() << "from " << (o.from ? o.from->value : 0) << " limit " << o.limit);
+    auto read = store().read_all(o);
+    ASSERT_OK(read);
+    std::vector<RecordedEvent> scanned;
+    auto scan = store().scan_all(o, [&](const RecordedEventView& e) { scanned.push_back(e.to_recorded()); });
+    ASSERT_OK(scan);
+    EXPECT_EQ(scan->events, scanned.size());
+    EXPECT_TRUE(same_events(scanned, read->events));
+    EXPECT_EQ(scan->next, read->next);
+  }
+}
+
 }  // namespace
 }  // namespace mnemos::conformance
