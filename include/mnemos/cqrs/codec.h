@@ -68,9 +68,9 @@ consteval bool distinct_event_type_names() {
   return true;
 }
 
-inline std::string describe(const RecordedEvent& recorded) {
-  return "event " + std::to_string(recorded.revision.value) + " of stream '" + recorded.stream +
-         "' (type '" + recorded.type + "')";
+inline std::string describe(const RecordedEventView& recorded) {
+  return "event " + std::to_string(recorded.revision.value) + " of stream '" +
+         std::string(recorded.stream) + "' (type '" + std::string(recorded.type) + "')";
 }
 
 }  // namespace detail
@@ -91,10 +91,10 @@ Result<EventData> encode_event(const T& event) {
   return data;
 }
 
-// A RecordedEvent of T's type -> T. An empty payload reads as `{}`.
+// A recorded event of T's type -> T. An empty payload reads as `{}`.
 // Errors: kInvalidArgument when the payload is binary, not JSON, or does not fit T.
 template <EventType T>
-Result<T> decode_event(const RecordedEvent& recorded) {
+Result<T> decode_event(const RecordedEventView& recorded) {
   if (recorded.data_type != ContentType::kJson) {
     return make_error(ErrorCode::kInvalidArgument,
                       detail::describe(recorded) + " has a binary payload, expected JSON");
@@ -112,6 +112,11 @@ Result<T> decode_event(const RecordedEvent& recorded) {
     return make_error(ErrorCode::kInvalidArgument,
                       detail::describe(recorded) + " does not decode: " + e.what());
   }
+}
+
+template <EventType T>
+Result<T> decode_event(const RecordedEvent& recorded) {
+  return decode_event<T>(view_of(recorded));
 }
 
 // The codec of a std::variant of event types. Type names must be distinct (checked at compile
@@ -134,8 +139,13 @@ struct Codec<std::variant<Es...>> {
     return std::visit([](const auto& e) { return encode_event(e); }, event);
   }
 
-  // The event, or an empty optional when its type is unknown and `unknown` is kSkip.
   static Result<std::optional<Variant>> decode(const RecordedEvent& recorded,
+                                               UnknownEvents unknown = UnknownEvents::kError) {
+    return decode(view_of(recorded), unknown);
+  }
+
+  // The event, or an empty optional when its type is unknown and `unknown` is kSkip.
+  static Result<std::optional<Variant>> decode(const RecordedEventView& recorded,
                                                UnknownEvents unknown = UnknownEvents::kError) {
     std::optional<Result<std::optional<Variant>>> out;
     auto try_one = [&]<class E>(std::type_identity<E>) {
@@ -159,6 +169,12 @@ struct Codec<std::variant<Es...>> {
 template <EventType... Es>
 Result<EventData> encode(const std::variant<Es...>& event) {
   return Codec<std::variant<Es...>>::encode(event);
+}
+
+template <class Variant>
+Result<std::optional<Variant>> decode(const RecordedEventView& recorded,
+                                      UnknownEvents unknown = UnknownEvents::kError) {
+  return Codec<Variant>::decode(recorded, unknown);
 }
 
 template <class Variant>
