@@ -1,44 +1,23 @@
 // The shopping-cart program end to end: the demo twice on one directory (the second run
 // continues), the commands with their domain rules and exit codes, history, and "as of" views.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "support/child_process.h"
+#include "program_run.h"
 #include "support/temp_dir.h"
 
 namespace {
 
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-ProgramRun run_cart(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{SHOPPING_CART_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  mnemos::test::ChildProcess child(argv);
-  ProgramRun run;
-  run.out = child.read_to_end();
-  const int status = child.wait();
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return run;
-}
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using mnemos::test::count;
+using mnemos::test::ProgramRun;
 
 class ShoppingCartExample : public ::testing::Test {
  protected:
   ProgramRun cart(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", dir_.path()});
-    return run_cart(args);
+    return mnemos::test::run_program(SHOPPING_CART_BIN, args);
   }
   mnemos::test::TempDir dir_{"shopping-cart"};
 };
