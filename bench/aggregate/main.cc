@@ -1,14 +1,18 @@
-// aggregate-bench: the CQRS layer's figures (docs/BENCHMARKS.md, "CQRS: aggregates and commands").
-//   build/bench/aggregate-bench [--db DIR] [--events 1000] [--loads 2000] [--seconds 5] [--json FILE]
+// aggregate-bench: the CQRS layer's figures (docs/BENCHMARKS.md, "CQRS layer (issue 3)").
+//   build/bench/aggregate-bench [--db DIR] [--events 1000] [--loads 2000] [--seconds 5]
+//                               [--projection-events 1000000] [--batch 2000] [--json FILE]
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "aggregate_bench.h"
+#include "mnemos/cqrs/projection_runner.h"
 #include "mnemos/embedded.h"
 
 namespace agg = mnemos::bench::aggregate;
@@ -34,12 +38,16 @@ int main(int argc, char** argv) {
   double seconds = 5;
   int threads = 8;
   std::string json_path;
+  uint64_t projection_events = 1'000'000, batch = mnemos::cqrs::RunnerOptions{}.batch_size;
   app.add_option("--db", db, "Data directory (emptied first)")->capture_default_str();
   app.add_option("--events", events, "Events in the loaded aggregate")->capture_default_str();
   app.add_option("--loads", loads, "Timed loads of each kind")->capture_default_str();
   app.add_option("--seconds", seconds, "Duration of each throughput run")->capture_default_str();
   app.add_option("--threads", threads, "Threads handling commands")->capture_default_str()->check(CLI::Range(1, 256));
   app.add_option("--streams", streams, "Distinct streams for the many-streams run")->capture_default_str();
+  app.add_option("--projection-events", projection_events, "Events projected into SQLite (0: skip)")
+      ->capture_default_str();
+  app.add_option("--batch", batch, "Events per read-model transaction")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--json", json_path, "Also write the figures as JSON to this file");
   CLI11_PARSE(app, argc, argv);
 
@@ -68,11 +76,30 @@ int main(int argc, char** argv) {
     print_throughput("handle, one hot stream", hot);
     fmt::print("  handle / append on many streams: {:.2f}x\n", many.commands_per_s / plain.commands_per_s);
 
+    std::optional<agg::ProjectionFigures> projection;
+    if (projection_events > 0) {
+      // A store of its own, holding only the events to project.
+      auto projected = mnemos::open_embedded(db + "/projection");
+      if (!projected) throw std::runtime_error(projected.error().to_string());
+      fmt::print("Projection into SQLite: {} cart events, batches of {}\n", projection_events, batch);
+      projection = agg::measure_projection(**projected, db, projection_events, batch);
+      const double n = static_cast<double>(projection_events);
+      auto line = [&](const char* what, double s, double floor) {
+        fmt::print("  {:<44} {:>8.3f} s  {:>10.0f} events/s  {:>5.2f}x the read\n", what, s, n / s, s / floor);
+      };
+      line("read (scan_all, in place)", projection->read_seconds, projection->read_seconds);
+      line("read + decode JSON into cart::Event", projection->decode_seconds, projection->read_seconds);
+      line("project: one row per event", projection->rows_seconds, projection->read_seconds);
+      line("project: decode + upsert cart totals", projection->totals_seconds, projection->read_seconds);
+      line("rebuild cart totals (drop, replay all)", projection->rebuild_seconds, projection->read_seconds);
+    }
+
     if (!json_path.empty()) {
       nlohmann::json out = {{"load", agg::to_json(load)},
                             {"append_many_streams", agg::to_json(plain)},
                             {"handle_many_streams", agg::to_json(many)},
                             {"handle_hot_stream", agg::to_json(hot)}};
+      if (projection) out["projection"] = agg::to_json(*projection);
       std::ofstream(json_path) << out.dump(2) << '\n';
     }
     // Every command must end as a success or a typed conflict: anything else is a bug.

@@ -1,6 +1,8 @@
 #include "mnemos/cqrs/projection_runner.h"
 
 #include <algorithm>
+#include <deque>
+#include <string>
 #include <vector>
 
 namespace mnemos::cqrs {
@@ -66,6 +68,61 @@ Result<ProjectionRunner::Batch> ProjectionRunner::commit_batch(
   return done;
 }
 
+namespace {
+
+// A batch read from the store for catch-up: its events' bytes in one buffer (one allocation
+// per batch, not four per event), with what the projection prepared of them.
+struct ReadBatch {
+  std::string bytes;
+  std::vector<RecordedEventView> events;
+  Position covered;
+  std::unique_ptr<PreparedBatch> prepared;
+};
+
+// Reads the next batch after `covered`: at most `limit` events that pass `filter`. `covered`
+// of the result is where the batch ends (it does not move when there is nothing left).
+Result<ReadBatch> read_batch(const Store& store, Position covered, uint64_t limit, const EventFilter& filter) {
+  // Everything up to `head` is committed before the scan starts, so a scan that ends without a
+  // next page has covered it, even where its last events did not pass the filter.
+  const Position head = store.head();
+  ReadAllOptions read;
+  read.from = after(covered);
+  read.limit = limit;
+  read.filter = filter;
+  ReadBatch batch;
+  batch.covered = covered;
+  struct Offsets {
+    size_t stream, type, data, metadata;
+  };
+  std::vector<Offsets> offsets;
+  auto append = [&](std::string_view text) {
+    const size_t at = batch.bytes.size();
+    batch.bytes.append(text);
+    return at;
+  };
+  auto page = store.scan_all(read, [&](const RecordedEventView& e) {
+    offsets.push_back(Offsets{append(e.stream), append(e.type), append(e.data), append(e.metadata)});
+    batch.events.push_back(e);
+    batch.covered = e.position;
+  });
+  if (!page) return std::unexpected(std::move(page.error()));
+  // The views now point into the batch's own buffer, which no longer grows.
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    RecordedEventView& e = batch.events[i];
+    const char* base = batch.bytes.data();
+    e.stream = std::string_view(base + offsets[i].stream, e.stream.size());
+    e.type = std::string_view(base + offsets[i].type, e.type.size());
+    e.data = std::string_view(base + offsets[i].data, e.data.size());
+    e.metadata = std::string_view(base + offsets[i].metadata, e.metadata.size());
+  }
+  batch.covered = page->next ? Position{page->next->value - 1} : std::max(batch.covered, head);
+  return batch;
+}
+
+}  // namespace
+
+// Two stages on two threads: a reader reads and prepares (decodes) the next batches while this
+// thread applies the current one in its transaction. At most two batches wait between them.
 Result<uint64_t> ProjectionRunner::catch_up(const ProjectionProgressFn& progress) {
   const Position target = store_.head();
   if (running()) {
@@ -78,36 +135,74 @@ Result<uint64_t> ProjectionRunner::catch_up(const ProjectionProgressFn& progress
     std::lock_guard lock(mutex_);
     covered = covered_;
   }
+  if (covered >= target) return uint64_t{0};
+
+  constexpr size_t kQueued = 2;
+  std::mutex queue_mutex;
+  std::condition_variable queue_changed;
+  std::deque<Result<ReadBatch>> queue;  // an error ends the queue
+  bool reader_done = false;
+  bool abandon = false;
   const EventFilter filter = projection_.filter();
+  std::thread reader([&, from = covered] {
+    Position at = from;
+    while (at < target) {
+      Result<ReadBatch> batch = read_batch(store_, at, options_.batch_size, filter);
+      const bool ok = batch.has_value() && batch->covered > at;  // no progress: the store has no more
+      if (ok) {
+        at = batch->covered;
+        batch->prepared = projection_.prepare(batch->events);
+      }
+      std::unique_lock lock(queue_mutex);
+      queue_changed.wait(lock, [&] { return queue.size() < kQueued || abandon; });
+      if (abandon) break;
+      if (!batch || ok) queue.push_back(std::move(batch));
+      queue_changed.notify_all();
+      if (!ok) break;
+    }
+    std::lock_guard lock(queue_mutex);
+    reader_done = true;
+    queue_changed.notify_all();
+  });
+  auto finish = [&] {
+    {
+      std::lock_guard lock(queue_mutex);
+      abandon = true;
+      queue_changed.notify_all();
+    }
+    reader.join();
+  };
+
   uint64_t applied = 0;
-  while (covered < target) {
-    // Everything up to `head` is committed before the scan starts, so a scan that ends without
-    // a next page has covered it, even where its last events did not pass the filter.
-    const Position head = store_.head();
-    ReadAllOptions read;
-    read.from = after(covered);
-    read.limit = options_.batch_size;
-    read.filter = filter;
+  while (true) {
+    Result<ReadBatch> next;
+    {
+      std::unique_lock lock(queue_mutex);
+      queue_changed.wait(lock, [&] { return !queue.empty() || reader_done; });
+      if (queue.empty()) break;
+      next = std::move(queue.front());
+      queue.pop_front();
+      queue_changed.notify_all();
+    }
+    if (!next) {
+      finish();
+      return std::unexpected(std::move(next.error()));
+    }
+    ReadBatch& read = *next;
     auto batch = commit_batch([&](SqlSession& db) -> Result<Batch> {
-      Batch b{0, covered};
-      Status applying;
-      auto page = store_.scan_all(read, [&](const RecordedEventView& event) {
-        if (!applying) return;  // the batch rolls back anyway: skip the rest of the page
-        applying = projection_.apply(db, event);
-        b.covered = event.position;
-        ++b.events;
-      });
-      if (!page) return std::unexpected(std::move(page.error()));
-      if (!applying) return std::unexpected(std::move(applying.error()));
-      b.covered = page->next ? Position{page->next->value - 1} : std::max(b.covered, head);
-      return b;
+      if (auto s = projection_.apply_batch(db, read.events, read.prepared.get()); !s) {
+        return std::unexpected(std::move(s.error()));
+      }
+      return Batch{read.events.size(), read.covered};
     });
-    if (!batch) return std::unexpected(std::move(batch.error()));
-    if (batch->covered <= covered) break;  // nothing more to read (the head cannot go back)
-    covered = batch->covered;
+    if (!batch) {
+      finish();
+      return std::unexpected(std::move(batch.error()));
+    }
     applied += batch->events;
-    if (progress) progress(ProjectionProgress{applied, covered, target});
+    if (progress) progress(ProjectionProgress{applied, batch->covered, target});
   }
+  finish();
   return applied;
 }
 
@@ -137,6 +232,7 @@ Status ProjectionRunner::start() {
 
 void ProjectionRunner::follow_live() {
   std::vector<RecordedEvent> events;
+  std::vector<RecordedEventView> views;
   events.reserve(static_cast<size_t>(std::min<uint64_t>(options_.batch_size, 4096)));
   Subscription& live = *live_;
   auto fail = [&](Error error) {
@@ -175,10 +271,11 @@ void ProjectionRunner::follow_live() {
       // CaughtUp carries no position to rely on: the events and checkpoints say what is covered.
     }
     if (covered > before) {
+      views.clear();
+      for (const RecordedEvent& event : events) views.push_back(view_of(event));
+      std::unique_ptr<PreparedBatch> prepared = projection_.prepare(views);
       auto batch = commit_batch([&](SqlSession& db) -> Result<Batch> {
-        for (const RecordedEvent& event : events) {
-          if (auto s = projection_.apply(db, view_of(event)); !s) return std::unexpected(std::move(s.error()));
-        }
+        if (auto s = projection_.apply_batch(db, views, prepared.get()); !s) return std::unexpected(std::move(s.error()));
         return Batch{events.size(), covered};
       });
       if (!batch) {

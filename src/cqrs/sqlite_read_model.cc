@@ -203,6 +203,8 @@ class SqliteReadModel final : public ReadModel {
     }
     const std::string sync = options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     if (auto s = writer_.execute(sync, {}); !s) return s;
+    // Projections rewrite the same pages batch after batch: keep them in memory (64 MiB).
+    if (auto s = writer_.execute("PRAGMA cache_size=-65536", {}); !s) return s;
     if (auto s = writer_.execute(kCreateCheckpoints, {}); !s) return s;
     if (auto s = reader_.open(path, SQLITE_OPEN_READONLY, options.busy_timeout_ms); !s) return s;
     return {};
