@@ -34,6 +34,7 @@ int parse_and_run(int argc, char** argv) {
   add_stream_commands(commands);
   add_maintenance_commands(commands);
   add_transfer_commands(commands);
+  add_serve_command(commands);
 #ifdef MNEMOS_HAVE_BENCH
   mnemos::bench::add_bench_command(app);
 #endif

@@ -1,0 +1,80 @@
+// serve: the server on the --db data directory, speaking the KurrentDB gRPC client protocol,
+// until SIGINT or SIGTERM; then in-flight calls finish and subscribers are ended.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "server/grpc_server.h"
+
+namespace mnemos::cli {
+namespace {
+
+struct ServeArgs {
+  std::vector<std::string> grpc;
+};
+
+void log(const std::string& line) {
+  const auto now = std::chrono::system_clock::now();
+  fmt::print(stderr, "{:%Y-%m-%dT%H:%M:%S}Z mnemos serve: {}\n", std::chrono::floor<std::chrono::seconds>(now), line);
+  std::fflush(stderr);
+}
+
+// "127.0.0.1:0" with the port really bound.
+std::string bound(const std::string& address, int port) {
+  const auto colon = address.rfind(':');
+  return (colon == std::string::npos ? address : address.substr(0, colon)) + ":" + std::to_string(port);
+}
+
+int run_serve(const CommandSet& commands, const ServeArgs& args) {
+  // Block the stop signals before any thread starts, so that only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  return with_store(commands, [&](Store& store) {
+    server::GrpcOptions options;
+    if (!args.grpc.empty()) options.addresses = args.grpc;
+    auto server = server::GrpcServer::start(store, options);
+    if (!server) {
+      fmt::print(stderr, "mnemos serve: {}\n", server.error().message);
+      return 1;
+    }
+    std::vector<std::string> listening;
+    for (size_t i = 0; i < options.addresses.size(); ++i) {
+      listening.push_back(bound(options.addresses[i], (*server)->ports()[i]));
+    }
+    log(fmt::format("data directory {}, head position {}", commands.global().db, store.head().value));
+    log(fmt::format("gRPC (KurrentDB client protocol) on {}", fmt::join(listening, ", ")));
+    log(fmt::format("connect with kurrentdb://{}?tls=false or esdb://{}?tls=false", listening.front(),
+                    listening.front()));
+    // Flush a line on stdout too, for scripts that wait for the server to be ready.
+    fmt::print("{{\"grpc\":\"{}\"}}\n", listening.front());
+    std::fflush(stdout);
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    log(fmt::format("{}: shutting down (in-flight calls finish, subscriptions end)", signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    (*server)->shutdown();
+    log("stopped");
+    return 0;
+  });
+}
+
+}  // namespace
+
+void add_serve_command(CommandSet& commands) {
+  auto [sub, args] = commands.add_with_args<ServeArgs>(
+      "serve", "Serve the data directory over the KurrentDB (EventStoreDB) gRPC client protocol", run_serve);
+  sub->add_option("--grpc", args->grpc,
+                  "ADDR:PORT to listen on (repeatable; default 127.0.0.1:2113 and [::1]:2113, loopback only)");
+}
+
+}  // namespace mnemos::cli

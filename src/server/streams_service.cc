@@ -1,0 +1,430 @@
+#include "streams_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "read_filter.h"
+#include "wire.h"
+
+namespace mnemos::server {
+namespace {
+
+using streams::AppendReq;
+using streams::AppendResp;
+using streams::ReadReq;
+using streams::ReadResp;
+using Writer = grpc::ServerWriter<ReadResp>;
+
+constexpr uint64_t kPage = 512;  // events per store read while serving a read
+constexpr std::chrono::milliseconds kSubscriptionPoll{200};
+
+grpc::Status invalid(std::string message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+}
+
+grpc::Status cancelled() { return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"); }
+
+void set_now(google::protobuf::Timestamp* t) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  *t = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
+}
+
+void set_expected(AppendResp::WrongExpectedVersion* w, ExpectedRevision expected) {
+  switch (expected.kind()) {
+    case ExpectedRevision::Kind::kAny:
+      w->mutable_expected_any();
+      w->mutable_any_20_6_0();
+      break;
+    case ExpectedRevision::Kind::kNoStream:
+      w->mutable_expected_no_stream();
+      w->set_expected_revision_20_6_0(std::numeric_limits<uint64_t>::max());
+      break;
+    case ExpectedRevision::Kind::kStreamExists:
+      w->mutable_expected_stream_exists();
+      w->mutable_stream_exists_20_6_0();
+      break;
+    case ExpectedRevision::Kind::kExact:
+      w->set_expected_revision(expected.revision().value);
+      w->set_expected_revision_20_6_0(expected.revision().value);
+      break;
+  }
+}
+
+// One proposed message as an event to append. Errors name what is wrong.
+Result<EventData> to_event(const AppendReq::ProposedMessage& m) {
+  const auto type = m.metadata().find("type");
+  const auto content_type = m.metadata().find("content-type");
+  if (type == m.metadata().end() || content_type == m.metadata().end()) {
+    return make_error(ErrorCode::kInvalidArgument, "missing-required-metadata-property");
+  }
+  auto id = uuid_from(m.id());
+  if (!id) return std::unexpected(id.error());
+  EventData e;
+  e.id = *id;
+  e.type = type->second;
+  e.data = m.data();
+  e.data_type = content_type->second == "application/json" ? ContentType::kJson : ContentType::kBinary;
+  e.metadata = m.custom_metadata();
+  // Custom metadata has no content type of its own: JSON when it parses as JSON.
+  e.metadata_type = e.metadata.empty() || nlohmann::json::accept(e.metadata) ? ContentType::kJson : ContentType::kBinary;
+  return e;
+}
+
+// The stream's last revision now, for an append of no events: empty when it has none.
+Result<std::optional<Revision>> last_revision(const Store& store, const std::string& stream) {
+  ReadStreamOptions o;
+  o.direction = Direction::kBackwards;
+  o.limit = 1;
+  auto read = store.read_stream(stream, o);
+  if (!read) {
+    if (read.error().code == ErrorCode::kNotFound) return std::optional<Revision>();
+    return std::unexpected(read.error());
+  }
+  if (read->events.empty()) return std::optional<Revision>();
+  return std::optional<Revision>(read->events.front().revision);
+}
+
+bool expected_holds(ExpectedRevision expected, std::optional<Revision> last) {
+  switch (expected.kind()) {
+    case ExpectedRevision::Kind::kAny: return true;
+    case ExpectedRevision::Kind::kNoStream: return !last;
+    case ExpectedRevision::Kind::kStreamExists: return last.has_value();
+    case ExpectedRevision::Kind::kExact: return last && *last == expected.revision();
+  }
+  return false;
+}
+
+void wrong_expected_version(AppendResp* response, ExpectedRevision expected, std::optional<int64_t> actual) {
+  auto* w = response->mutable_wrong_expected_version();
+  if (actual && *actual >= 0) {
+    w->set_current_revision(static_cast<uint64_t>(*actual));
+    w->set_current_revision_20_6_0(static_cast<uint64_t>(*actual));
+  } else {
+    w->mutable_current_no_stream();
+    w->mutable_no_stream_20_6_0();
+  }
+  set_expected(w, expected);
+}
+
+bool write_event(Writer* writer, const RecordedEvent& event, bool structured_ids) {
+  ReadResp message;
+  set_read_event(message.mutable_event(), event, structured_ids);
+  return writer->Write(message);
+}
+
+void write_not_found(Writer* writer, const std::string& stream) {
+  ReadResp message;
+  set_stream(message.mutable_stream_not_found()->mutable_stream_identifier(), stream);
+  writer->Write(message);
+}
+
+}  // namespace
+
+grpc::Status StreamsService::Append(grpc::ServerContext* context, grpc::ServerReader<AppendReq>* reader,
+                                    AppendResp* response) {
+  AppendReq request;
+  if (!reader->Read(&request) || !request.has_options()) {
+    return invalid("an append starts with its options (stream and expected revision)");
+  }
+  const std::string stream = stream_name(request.options().stream_identifier());
+  const ExpectedRevision expected = expected_of(request.options());
+  std::vector<EventData> events;
+  uint64_t bytes = 0;
+  std::optional<grpc::Status> refused;  // read the whole request before answering
+  while (reader->Read(&request)) {
+    if (refused) continue;
+    if (!request.has_proposed_message()) {
+      refused = invalid("only proposed messages may follow the options of an append");
+      continue;
+    }
+    auto event = to_event(request.proposed_message());
+    if (!event) {
+      if (event.error().message == "missing-required-metadata-property") {
+        context->AddTrailingMetadata("exception", "missing-required-metadata-property");
+        context->AddTrailingMetadata("required-metadata-properties", "type,content-type");
+        refused = invalid("every event needs the metadata properties 'type' and 'content-type'");
+      } else {
+        refused = invalid(event.error().message);
+      }
+      continue;
+    }
+    bytes += event->data.size() + event->metadata.size();
+    if (bytes > limits_.max_append_bytes) {
+      context->AddTrailingMetadata("exception", "maximum-append-size-exceeded");
+      context->AddTrailingMetadata("maximum-append-size", std::to_string(limits_.max_append_bytes));
+      refused = invalid("the append is over the maximum size of " + std::to_string(limits_.max_append_bytes) + " bytes");
+      continue;
+    }
+    events.push_back(std::move(*event));
+  }
+  if (refused) return *refused;
+  if (context->IsCancelled()) return cancelled();
+
+  if (events.empty()) {
+    // Nothing to write: answer with where the stream is, once the expectation holds.
+    auto last = last_revision(store_, stream);
+    if (!last) return to_status(context, last.error(), stream, expected);
+    if (!expected_holds(expected, *last)) {
+      wrong_expected_version(response, expected, *last ? std::optional<int64_t>(static_cast<int64_t>((*last)->value))
+                                                       : std::optional<int64_t>(-1));
+      return grpc::Status::OK;
+    }
+    auto* success = response->mutable_success();
+    if (*last) {
+      success->set_current_revision((*last)->value);
+    } else {
+      success->mutable_no_stream();
+    }
+    success->mutable_no_position();
+    return grpc::Status::OK;
+  }
+
+  auto appended = store_.append(stream, expected, std::move(events));
+  if (!appended) {
+    if (appended.error().code == ErrorCode::kWrongExpectedRevision) {
+      wrong_expected_version(response, expected, appended.error().actual_revision);
+      return grpc::Status::OK;
+    }
+    return to_status(context, appended.error(), stream, expected);
+  }
+  auto* success = response->mutable_success();
+  success->set_current_revision(appended->last_revision.value);
+  success->mutable_position()->set_commit_position(appended->position.value);
+  success->mutable_position()->set_prepare_position(appended->position.value);
+  return grpc::Status::OK;
+}
+
+namespace {
+
+struct ReadContext {
+  grpc::ServerContext* context;
+  Writer* writer;
+  bool structured_ids;
+  const std::atomic<bool>& stopping;
+};
+
+grpc::Status read_stream_count(const Store& store, const ReadContext& rc, const ReadReq::Options& o) {
+  const std::string stream = stream_name(o.stream().stream_identifier());
+  const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
+  ReadStreamOptions read;
+  read.direction = backwards ? Direction::kBackwards : Direction::kForwards;
+  if (o.stream().has_revision()) {
+    read.from = Revision{o.stream().revision()};
+  } else if (o.stream().has_end() && !backwards) {
+    // Forwards from the end: nothing, but a missing stream is still reported as such.
+    read.limit = 0;
+  }
+  uint64_t left = o.count();
+  while (true) {
+    if (read.limit != 0) read.limit = std::min(left, kPage);
+    auto page = store.read_stream(stream, read);
+    if (!page) {
+      if (page.error().code == ErrorCode::kNotFound) {
+        write_not_found(rc.writer, stream);
+        return grpc::Status::OK;
+      }
+      return to_status(rc.context, page.error(), stream);
+    }
+    for (const RecordedEvent& e : page->events) {
+      if (!write_event(rc.writer, e, rc.structured_ids)) return cancelled();
+    }
+    left -= std::min<uint64_t>(left, page->events.size());
+    if (left == 0 || !page->next || page->events.empty() || read.limit == 0) return grpc::Status::OK;
+    if (rc.context->IsCancelled()) return cancelled();
+    read.from = page->next;
+  }
+}
+
+grpc::Status read_all_count(const Store& store, const ReadContext& rc, const ReadReq::Options& o,
+                            const ReadFilter& filter) {
+  const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
+  ReadAllOptions read;
+  read.direction = backwards ? Direction::kBackwards : Direction::kForwards;
+  read.filter = filter.store_filter();
+  if (o.all().has_position()) {
+    const uint64_t p = o.all().position().commit_position();
+    if (backwards) {
+      if (p == 0) return grpc::Status::OK;  // nothing before the start
+      read.from = Position{p - 1};          // backwards from a position excludes it
+    } else {
+      read.from = Position{p};              // forwards includes it
+    }
+  } else if (o.all().has_end() && !backwards) {
+    return grpc::Status::OK;
+  }
+  uint64_t left = o.count();
+  while (left > 0) {
+    // With a server-side check the page counts considered events, not matching ones.
+    read.limit = kPage;
+    if (!filter.needs_check()) read.limit = std::min(left, kPage);
+    auto page = store.read_all(read);
+    if (!page) return to_status(rc.context, page.error(), "$all");
+    for (const RecordedEvent& e : page->events) {
+      if (filter.needs_check() && !filter.matches(e.stream, e.type)) continue;
+      if (!write_event(rc.writer, e, rc.structured_ids)) return cancelled();
+      if (--left == 0) break;
+    }
+    if (!page->next || page->events.empty()) break;
+    if (rc.context->IsCancelled()) return cancelled();
+    read.from = page->next;
+  }
+  return grpc::Status::OK;
+}
+
+bool write_confirmation(Writer* writer) {
+  ReadResp message;
+  message.mutable_confirmation()->set_subscription_id(Uuid::random().to_string());
+  return writer->Write(message, grpc::WriteOptions().set_write_through());
+}
+
+void write_checkpoint(Writer* writer, Position position) {
+  ReadResp message;
+  auto* checkpoint = message.mutable_checkpoint();
+  checkpoint->set_commit_position(position.value);
+  checkpoint->set_prepare_position(position.value);
+  set_now(checkpoint->mutable_timestamp());
+  writer->Write(message);
+}
+
+// Feeds a store subscription to the client until it cancels, the server stops or it fails.
+// `on_event` returns false when the client is gone; `on_caught_up` writes caught_up.
+template <class OnEvent, class OnCaughtUp>
+grpc::Status pump(Subscription& subscription, const ReadContext& rc, std::string_view stream, OnEvent&& on_event,
+                  OnCaughtUp&& on_caught_up) {
+  while (true) {
+    if (rc.context->IsCancelled()) return cancelled();
+    if (rc.stopping.load()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+    auto message = subscription.next(kSubscriptionPoll);
+    if (!message) {
+      if (message.error().code == ErrorCode::kStopped) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+      }
+      return to_status(rc.context, message.error(), stream);
+    }
+    if (!message->has_value()) continue;
+    if (auto* event = std::get_if<RecordedEvent>(&**message)) {
+      if (!on_event(*event)) return cancelled();
+    } else if (std::holds_alternative<CaughtUp>(**message)) {
+      on_caught_up(std::get<CaughtUp>(**message));
+    }
+  }
+}
+
+grpc::Status subscribe_stream(Store& store, const ReadContext& rc, const ReadReq::Options& o) {
+  const std::string stream = stream_name(o.stream().stream_identifier());
+  SubscribeStreamOptions options;
+  std::optional<int64_t> last_revision;  // the last revision delivered, or the start checkpoint
+  if (o.stream().has_revision()) {
+    options.start = StartAt::kFrom;
+    options.from = Revision{o.stream().revision() + 1};  // subscriptions start after the revision
+    last_revision = static_cast<int64_t>(o.stream().revision());
+  } else if (o.stream().has_end()) {
+    options.start = StartAt::kEnd;
+  }
+  auto subscription = store.subscribe_stream(stream, options);
+  if (!subscription) return to_status(rc.context, subscription.error(), stream);
+  if (!write_confirmation(rc.writer)) return cancelled();
+  return pump(
+      **subscription, rc, stream,
+      [&](const RecordedEvent& e) {
+        last_revision = static_cast<int64_t>(e.revision.value);
+        return write_event(rc.writer, e, rc.structured_ids);
+      },
+      [&](const CaughtUp&) {
+        ReadResp message;
+        auto* caught_up = message.mutable_caught_up();
+        set_now(caught_up->mutable_timestamp());
+        if (last_revision) caught_up->set_stream_revision(*last_revision);
+        rc.writer->Write(message);
+      });
+}
+
+grpc::Status subscribe_all(Store& store, const ReadContext& rc, const ReadReq::Options& o, const ReadFilter& filter) {
+  SubscribeAllOptions options;
+  if (o.all().has_position()) {
+    options.start = StartAt::kFrom;
+    options.from = Position{o.all().position().commit_position() + 1};  // after the position
+  } else if (o.all().has_end()) {
+    options.start = StartAt::kEnd;
+  }
+  // Checkpoints count every record considered, matching or not, so the server filters here.
+  auto subscription = store.subscribe_all(options);
+  if (!subscription) return to_status(rc.context, subscription.error(), "$all");
+  if (!write_confirmation(rc.writer)) return cancelled();
+  std::optional<Position> last;  // the last record considered
+  uint64_t considered = 0;
+  return pump(
+      **subscription, rc, "$all",
+      [&](const RecordedEvent& e) {
+        last = e.position;
+        if (filter.matches(e.stream, e.type) && !write_event(rc.writer, e, rc.structured_ids)) return false;
+        if (!filter.empty() && ++considered % filter.checkpoint_interval() == 0) write_checkpoint(rc.writer, e.position);
+        return true;
+      },
+      [&](const CaughtUp& caught) {
+        const Position at = last.value_or(caught.head);
+        if (!filter.empty() && at.value > 0) write_checkpoint(rc.writer, at);
+        ReadResp message;
+        auto* caught_up = message.mutable_caught_up();
+        set_now(caught_up->mutable_timestamp());
+        if (at.value > 0) {
+          caught_up->mutable_position()->set_commit_position(at.value);
+          caught_up->mutable_position()->set_prepare_position(at.value);
+        }
+        rc.writer->Write(message);
+      });
+}
+
+}  // namespace
+
+grpc::Status StreamsService::Read(grpc::ServerContext* context, const ReadReq* request, Writer* writer) {
+  const ReadReq::Options& o = request->options();
+  const ReadContext rc{context, writer, o.uuid_option().has_structured(), stopping_};
+  const bool subscription = o.has_subscription();
+  if (o.has_stream()) {
+    return subscription ? subscribe_stream(store_, rc, o) : read_stream_count(store_, rc, o);
+  }
+  if (!o.has_all()) return invalid("a read names a stream or $all");
+  auto filter = ReadFilter::from(o);
+  if (!filter) return invalid(filter.error().message);
+  return subscription ? subscribe_all(store_, rc, o, *filter) : read_all_count(store_, rc, o, *filter);
+}
+
+namespace {
+
+template <class Request, class Response, class Write>
+grpc::Status delete_like(grpc::ServerContext* context, const Request& request, Response* response, Write&& write) {
+  const std::string stream = stream_name(request.options().stream_identifier());
+  const ExpectedRevision expected = expected_of(request.options());
+  Result<WriteResult> written = write(stream, expected);
+  if (!written) return to_status(context, written.error(), stream, expected);
+  response->mutable_position()->set_commit_position(written->position.value);
+  response->mutable_position()->set_prepare_position(written->position.value);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status StreamsService::Delete(grpc::ServerContext* context, const streams::DeleteReq* request,
+                                    streams::DeleteResp* response) {
+  return delete_like(context, *request, response, [&](const std::string& stream, ExpectedRevision expected) {
+    return store_.delete_stream(stream, expected);
+  });
+}
+
+grpc::Status StreamsService::Tombstone(grpc::ServerContext* context, const streams::TombstoneReq* request,
+                                       streams::TombstoneResp* response) {
+  return delete_like(context, *request, response, [&](const std::string& stream, ExpectedRevision expected) {
+    return store_.tombstone_stream(stream, expected);
+  });
+}
+
+}  // namespace mnemos::server

@@ -1,0 +1,56 @@
+// Between the KurrentDB wire messages and the Store's types: ids, stream names, expected
+// revisions, recorded events, and the errors with the trailers the clients read.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "mnemos/error.h"
+#include "mnemos/types.h"
+#include "shared.pb.h"
+#include "streams.pb.h"
+
+namespace mnemos::server {
+
+namespace wire = event_store::client;
+namespace streams = event_store::client::streams;
+
+// The protocol version the server reports: the clients gate features on it, and it must be a
+// dotted number.
+inline constexpr const char* kCompatibleServerVersion = "24.10.0";
+
+std::string stream_name(const wire::StreamIdentifier& id);
+void set_stream(wire::StreamIdentifier* id, std::string_view name);
+
+// UUID in either form. Errors: kInvalidArgument.
+Result<Uuid> uuid_from(const wire::UUID& id);
+void set_uuid(wire::UUID* out, const Uuid& id, bool structured);
+
+// The expected-revision oneof of Append, Delete and Tombstone options (same field numbers).
+template <class Options>
+ExpectedRevision expected_of(const Options& o) {
+  switch (o.expected_stream_revision_case()) {
+    case Options::kRevision: return ExpectedRevision::exact(Revision{o.revision()});
+    case Options::kNoStream: return ExpectedRevision::no_stream();
+    case Options::kStreamExists: return ExpectedRevision::stream_exists();
+    default: return ExpectedRevision::any();
+  }
+}
+
+// A recorded event as ReadResp.ReadEvent.
+void set_read_event(streams::ReadResp::ReadEvent* out, const RecordedEvent& event, bool structured_ids);
+
+// A Store error as a gRPC status, with the trailers the clients expect (`exception`,
+// `stream-name`, ...) added to `context`.
+grpc::Status to_status(grpc::ServerContext* context, const Error& error, std::string_view stream,
+                       ExpectedRevision expected = ExpectedRevision::any());
+grpc::Status stream_deleted(grpc::ServerContext* context, std::string_view stream);
+
+// Header values must be printable ASCII: anything else is percent-encoded.
+std::string header_safe(std::string_view text);
+
+// 100-ns ticks since the Unix epoch, as the `created` metadata carries it.
+std::string created_ticks(Timestamp t);
+
+}  // namespace mnemos::server
