@@ -12,8 +12,8 @@ CLI::App* CommandSet::add(const std::string& name, const std::string& descriptio
   return sub;
 }
 
-Result<std::unique_ptr<Store>> CommandSet::open_store() const {
-  return open_embedded(global_.db);
+Result<std::unique_ptr<Store>> CommandSet::open_store(const Options& options) const {
+  return open_embedded(global_.db, options);
 }
 
 int CommandSet::run_selected() const {

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "mnemos/embedded.h"
 #include "mnemos/store.h"
 
 namespace mnemos::cli {
@@ -46,7 +47,7 @@ class CommandSet {
   const GlobalOptions& global() const { return global_; }
 
   // Opens the store in --db (creating it when missing).
-  Result<std::unique_ptr<Store>> open_store() const;
+  Result<std::unique_ptr<Store>> open_store(const Options& options = {}) const;
 
   // The exit code of the handler of the subcommand that was parsed; 0 when there is none.
   int run_selected() const;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "server/grpc_server.h"
 
 namespace mnemos::cli {
@@ -40,7 +41,13 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  return with_store(commands, [&](Store& store) {
+  // A 16 MiB event must pass: its data, plus its type, id and metadata.
+  Options store_options;
+  store_options.max_event_size = server::GrpcOptions{}.max_message_bytes;
+  auto opened = commands.open_store(store_options);
+  if (!opened) return report_error(opened.error());
+  Store& store = **opened;
+  {
     server::GrpcOptions options;
     if (!args.grpc.empty()) options.addresses = args.grpc;
     auto server = server::GrpcServer::start(store, options);
@@ -65,7 +72,7 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
     (*server)->shutdown();
     log("stopped");
     return 0;
-  });
+  }
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts `mnemos serve` on a free loopback port with a fresh data directory and drives it with
+# both official Node clients at once (interop.mjs), then stops it with SIGTERM and checks that
+# it stopped cleanly.
+#   run_interop.sh MNEMOS_BIN WORK_DIR [IDLE_SECONDS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$1
+work=$2
+idle=${3:-0}
+
+mkdir -p "$work"
+# The clients, from npm, at the versions of package-lock.json (installed again when it changes).
+if [ ! -d "$work/node_modules" ] || ! cmp -s "$here/package-lock.json" "$work/package-lock.json"; then
+  cp "$here/package.json" "$here/package-lock.json" "$work/"
+  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cp "$here/interop.mjs" "$work/"
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-interop-XXXXXX")
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill -KILL "$server" 2>/dev/null || true; fi
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+"$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 > "$scratch/ready" 2> "$scratch/server.log" &
+server=$!
+for _ in $(seq 1 200); do
+  grep -q '"grpc"' "$scratch/ready" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$scratch/server.log"; echo "the server did not start"; exit 1; }
+  sleep 0.05
+done
+port=$(sed -n 's/.*"grpc":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$scratch/ready")
+[ -n "$port" ] || { cat "$scratch/server.log"; echo "no port from the server"; exit 1; }
+echo "mnemos serve on 127.0.0.1:$port"
+
+rc=0
+(cd "$work" && node interop.mjs esdb "$port" "$idle") > "$scratch/esdb.txt" 2>&1 &
+esdb=$!
+(cd "$work" && node interop.mjs kurrent "$port" "$idle") > "$scratch/kurrent.txt" 2>&1 &
+kurrent=$!
+wait "$esdb" || rc=1
+wait "$kurrent" || rc=1
+cat "$scratch/esdb.txt" "$scratch/kurrent.txt"
+
+kill -TERM "$server"
+if ! wait "$server"; then echo "the server did not exit cleanly on SIGTERM"; rc=1; fi
+server=""
+grep -q "stopped" "$scratch/server.log" || { echo "no clean stop in the server log"; rc=1; }
+echo "--- server log"; cat "$scratch/server.log"
+exit $rc

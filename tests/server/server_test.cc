@@ -1,0 +1,221 @@
+// The gRPC server through its own wire protocol (generated stubs, a real channel on loopback):
+// bad input gets the protocol's error and the server keeps serving; ServerFeatures lists exactly
+// what is served; 16 MiB events pass; shutdown ends a live subscription with UNAVAILABLE.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "mnemos/embedded.h"
+#include "serverfeatures.grpc.pb.h"
+#include "server/grpc_server.h"
+#include "streams.grpc.pb.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+namespace streams = event_store::client::streams;
+using event_store::client::Empty;
+
+class ServerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    mnemos::Options options;
+    options.max_event_size = 17 << 20;
+    auto store = mnemos::open_embedded(dir_.file("db"), options);
+    ASSERT_TRUE(store) << store.error().to_string();
+    store_ = std::move(*store);
+    mnemos::server::GrpcOptions grpc_options;
+    grpc_options.addresses = {"127.0.0.1:0"};
+    auto server = mnemos::server::GrpcServer::start(*store_, grpc_options);
+    ASSERT_TRUE(server) << server.error().to_string();
+    server_ = std::move(*server);
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(17 << 20);
+    args.SetMaxSendMessageSize(17 << 20);
+    channel_ = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(server_->ports().front()),
+                                         grpc::InsecureChannelCredentials(), args);
+    streams_ = streams::Streams::NewStub(channel_);
+  }
+
+  // Sends an append of `messages` (after its options) and returns the status and response.
+  std::pair<grpc::Status, streams::AppendResp> append(const std::string& stream,
+                                                      const std::vector<streams::AppendReq::ProposedMessage>& messages,
+                                                      bool options_first = true) {
+    grpc::ClientContext context;
+    streams::AppendResp response;
+    auto writer = streams_->Append(&context, &response);
+    if (options_first) {
+      streams::AppendReq options;
+      options.mutable_options()->mutable_stream_identifier()->set_stream_name(stream);
+      options.mutable_options()->mutable_any();
+      writer->Write(options);
+    }
+    for (const auto& m : messages) {
+      streams::AppendReq request;
+      *request.mutable_proposed_message() = m;
+      if (!writer->Write(request)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    trailers_.clear();
+    for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
+      trailers_[std::string(key.data(), key.size())] = std::string(value.data(), value.size());
+    }
+    return {status, response};
+  }
+
+  static streams::AppendReq::ProposedMessage event(std::string data = "{\"a\":1}") {
+    streams::AppendReq::ProposedMessage m;
+    m.mutable_id()->set_string("0b7c7b9e-3d4c-4f0e-9a55-2a6f1b8e4c21");
+    (*m.mutable_metadata())["type"] = "Tested";
+    (*m.mutable_metadata())["content-type"] = "application/json";
+    m.set_data(std::move(data));
+    return m;
+  }
+
+  // Reads `stream` forwards: the events' data, or the status when it fails.
+  std::vector<std::string> read(const std::string& stream) {
+    streams::ReadReq request;
+    auto* o = request.mutable_options();
+    o->mutable_stream()->mutable_stream_identifier()->set_stream_name(stream);
+    o->mutable_stream()->mutable_start();
+    o->set_count(1000);
+    o->mutable_no_filter();
+    o->mutable_uuid_option()->mutable_string();
+    grpc::ClientContext context;
+    auto reader = streams_->Read(&context, request);
+    std::vector<std::string> out;
+    streams::ReadResp response;
+    while (reader->Read(&response)) {
+      if (response.has_event()) out.push_back(response.event().event().data());
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return out;
+  }
+
+  mnemos::test::TempDir dir_{"server"};
+  std::unique_ptr<mnemos::Store> store_;
+  std::unique_ptr<mnemos::server::GrpcServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<streams::Streams::Stub> streams_;
+  std::map<std::string, std::string> trailers_;
+};
+
+TEST_F(ServerTest, AnEventWithoutContentTypeIsRefusedWithTheProtocolsErrorAndNothingIsWritten) {
+  auto bad = event();
+  bad.mutable_metadata()->erase("content-type");
+  auto [status, response] = append("s", {event(), bad});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(trailers_["exception"], "missing-required-metadata-property");
+  EXPECT_EQ(trailers_["required-metadata-properties"], "type,content-type");
+  EXPECT_TRUE(read("s").empty()) << "the good event of the refused append is not written either";
+  auto [ok, written] = append("s", {event()});
+  EXPECT_TRUE(ok.ok()) << ok.error_message();
+  ASSERT_TRUE(written.has_success());
+  EXPECT_EQ(written.success().current_revision(), 0u);
+}
+
+TEST_F(ServerTest, MalformedIdsAndMissingOptionsAreInvalidArguments) {
+  auto bad = event();
+  bad.mutable_id()->set_string("not-a-uuid");
+  auto [status, response] = append("s", {bad});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("malformed event id"), std::string::npos) << status.error_message();
+  auto [no_options, unused] = append("s", {event()}, /*options_first=*/false);
+  EXPECT_EQ(no_options.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto not_json = event("{not json");
+  auto [json_status, unused2] = append("s", {not_json});
+  EXPECT_EQ(json_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(read("s").empty());
+}
+
+TEST_F(ServerTest, ABadFilterRegexAndAReadOfNothingAreRefused) {
+  streams::ReadReq request;
+  auto* o = request.mutable_options();
+  o->mutable_all()->mutable_start();
+  o->set_count(10);
+  o->mutable_filter()->mutable_event_type()->set_regex("([unclosed");
+  grpc::ClientContext context;
+  auto reader = streams_->Read(&context, request);
+  streams::ReadResp response;
+  while (reader->Read(&response)) {
+  }
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("([unclosed"), std::string::npos) << status.error_message();
+
+  streams::ReadReq nothing;
+  nothing.mutable_options()->set_count(1);
+  grpc::ClientContext context2;
+  auto reader2 = streams_->Read(&context2, nothing);
+  while (reader2->Read(&response)) {
+  }
+  EXPECT_EQ(reader2->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Still serving.
+  EXPECT_TRUE(append("after", {event()}).first.ok());
+}
+
+TEST_F(ServerTest, SixteenMebibyteEventsPassBothWays) {
+  const std::string big(16 << 20, 'x');
+  auto m = event();
+  (*m.mutable_metadata())["content-type"] = "application/octet-stream";
+  m.set_data(big);
+  auto [status, response] = append("big", {m});
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  auto data = read("big");
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data.front().size(), big.size());
+}
+
+TEST_F(ServerTest, ServerFeaturesListsExactlyTheMethodsServedWithANumericVersion) {
+  auto features = event_store::client::server_features::ServerFeatures::NewStub(channel_);
+  grpc::ClientContext context;
+  event_store::client::server_features::SupportedMethods methods;
+  ASSERT_TRUE(features->GetSupportedMethods(&context, Empty(), &methods).ok());
+  EXPECT_FALSE(methods.event_store_server_version().empty());
+  EXPECT_NE(methods.event_store_server_version().find_first_of("0123456789"), std::string::npos);
+  std::set<std::string> listed;
+  for (const auto& m : methods.methods()) listed.insert(m.service_name() + "/" + m.method_name());
+  // Every method of the Streams service we registered, lowercased, and nothing else of it.
+  std::set<std::string> served;
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("event_store.client.streams.Streams");
+  ASSERT_NE(service, nullptr);
+  for (int i = 0; i < service->method_count(); ++i) {
+    std::string name = service->full_name() + "/" + service->method(i)->name();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    served.insert(name);
+  }
+  served.insert("event_store.client.server_features.serverfeatures/getsupportedmethods");
+  EXPECT_EQ(listed, served);
+}
+
+TEST_F(ServerTest, ShutdownEndsALiveSubscriptionWithUnavailable) {
+  streams::ReadReq request;
+  auto* o = request.mutable_options();
+  o->mutable_stream()->mutable_stream_identifier()->set_stream_name("live");
+  o->mutable_stream()->mutable_start();
+  o->mutable_subscription();
+  o->mutable_no_filter();
+  grpc::ClientContext context;
+  auto reader = streams_->Read(&context, request);
+  streams::ReadResp response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_TRUE(response.has_confirmation());
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_TRUE(response.has_caught_up());
+  std::thread stopper([&] { server_->shutdown(); });
+  while (reader->Read(&response)) {
+  }
+  grpc::Status status = reader->Finish();
+  stopper.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+}
+
+}  // namespace
