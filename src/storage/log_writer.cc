@@ -1,6 +1,7 @@
 #include "storage/log_writer.h"
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "util/time_format.h"
@@ -9,7 +10,48 @@ namespace mnemos::storage {
 namespace {
 // Space is reserved in steps of this size, so that a sync rarely has to flush a size change.
 constexpr uint64_t kAllocationStep = 4ull << 20;
+// A reservation writes and syncs its zeros in chunks of this size: a commit that syncs while
+// one is in flight flushes at most this much with its own bytes.
+constexpr uint64_t kReservationChunk = 256 << 10;
 }  // namespace
+
+// Zeroes [from, to) of a segment file chunk by chunk (write, then sync), on a thread of its
+// own. ready() is where the zeros on disk end: the log may be written below it, never above.
+class LogWriter::Reservation {
+ public:
+  Reservation(WritableFile& file, uint64_t base, uint64_t from, uint64_t to)
+      : ready_(from), end_(to), thread_([this, &file, base] { run(file, base); }) {}
+  ~Reservation() {
+    stop_.store(true, std::memory_order_relaxed);
+    wait();
+  }
+  Reservation(const Reservation&) = delete;
+  Reservation& operator=(const Reservation&) = delete;
+
+  uint64_t ready() const { return ready_.load(std::memory_order_acquire); }
+  uint64_t end() const { return end_; }
+  // Waits for the thread to finish: ready() is then final (end(), or where an error stopped it).
+  void wait() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run(WritableFile& file, uint64_t base) {
+    for (uint64_t p = ready(); p < end_ && !stop_.load(std::memory_order_relaxed);) {
+      const uint64_t n = std::min(kReservationChunk, end_ - p);
+      // A failure only stops the reservation: the writer then reserves the space itself, and
+      // reports the error if it fails again.
+      if (!file.allocate(p - base, n) || !file.sync()) return;
+      p += n;
+      ready_.store(p, std::memory_order_release);
+    }
+  }
+
+  std::atomic<uint64_t> ready_;
+  const uint64_t end_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: it starts once the fields above are set
+};
 
 LogWriter::LogWriter(std::shared_ptr<FileSystem> fs, std::string log_dir, SegmentSet& segments,
                      SegmentHeader header, std::unique_ptr<WritableFile> file, uint64_t position,
@@ -23,6 +65,8 @@ LogWriter::LogWriter(std::shared_ptr<FileSystem> fs, std::string log_dir, Segmen
       synced_(position),
       allocated_(header.base),
       segment_size_(segment_size) {}
+
+LogWriter::~LogWriter() = default;
 
 Result<std::unique_ptr<LogWriter>> LogWriter::open(std::shared_ptr<FileSystem> fs,
                                                    std::string log_dir, SegmentSet& segments,
@@ -57,9 +101,25 @@ bool LogWriter::fits(uint64_t bytes) const {
   return used <= kSegmentHeaderSize || used + bytes <= segment_size_;
 }
 
+void LogWriter::take_reserved(bool wait) {
+  if (!ahead_) return;
+  if (wait) ahead_->wait();
+  allocated_ = std::max(allocated_, ahead_->ready());
+  if (wait || allocated_ == ahead_->end()) ahead_.reset();
+}
+
+void LogWriter::reserve_ahead() {
+  take_reserved(/*wait=*/false);
+  const uint64_t segment_end = header_.base + segment_size_;
+  if (ahead_ || allocated_ >= segment_end || allocated_ - position_ >= kAllocationStep) return;
+  ahead_ = std::make_unique<Reservation>(*file_, header_.base, allocated_,
+                                         std::min(allocated_ + kAllocationStep, segment_end));
+}
+
 Status LogWriter::write(std::string_view bytes) {
   if (bytes.empty()) return {};
   uint64_t end = position_ + bytes.size();
+  if (end > allocated_) take_reserved(/*wait=*/end > (ahead_ ? ahead_->ready() : 0));
   if (end > allocated_) {
     uint64_t target = std::max(end, allocated_ + kAllocationStep);
     target = std::min(target, std::max(end, header_.base + segment_size_));
@@ -68,6 +128,7 @@ Status LogWriter::write(std::string_view bytes) {
   }
   if (auto s = file_->write_at(position_ - header_.base, bytes); !s) return s;
   position_ = end;
+  reserve_ahead();
   return {};
 }
 
@@ -80,6 +141,7 @@ Status LogWriter::sync() {
 
 Status LogWriter::roll() {
   if (auto s = sync(); !s) return s;
+  ahead_.reset();  // the rest of this segment stays unused
   return start_segment(position_);
 }
 

@@ -1,9 +1,12 @@
-// Appends bytes at the tail of the log and makes them durable. Used by one thread only (the
+// Appends bytes at the tail of the log and makes them durable. Used by one thread at a time (the
 // store's writer). Keeps three offsets apart: written (handed to the OS), synced (on disk), and
 // allocated (space reserved ahead of the writes, so that most syncs need no metadata update).
+// The space ahead is reserved by a thread of its own: zeros written and synced a chunk at a
+// time while the log is written below them, so that no commit waits for them.
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +31,7 @@ class LogWriter {
                                                    std::string log_dir, SegmentSet& segments,
                                                    const StoreId& store_id, uint64_t segment_size);
 
+  ~LogWriter();
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
 
@@ -57,6 +61,9 @@ class LogWriter {
             SegmentHeader header, std::unique_ptr<WritableFile> file, uint64_t position,
             uint64_t segment_size);
   Status start_segment(uint64_t base);
+  class Reservation;
+  void reserve_ahead();          // starts the next reservation when the space ahead runs low
+  void take_reserved(bool wait);  // moves allocated_ over what the reservation has done
 
   std::shared_ptr<FileSystem> fs_;
   std::string log_dir_;
@@ -67,6 +74,7 @@ class LogWriter {
   uint64_t synced_;
   uint64_t allocated_;  // logical position up to which the file has space
   uint64_t segment_size_;
+  std::unique_ptr<Reservation> ahead_;  // zeroing [allocated_, its end) of file_, if any
 };
 
 }  // namespace mnemos::storage

@@ -30,7 +30,16 @@ class EmbeddedStore final : public Store {
 
   Result<AppendResult> append(std::string_view stream, ExpectedRevision expected,
                               std::vector<EventData> events) override {
-    return append_async(std::string(stream), expected, std::move(events)).get();
+    if (auto s = store::validate_stream_name(stream); !s) return std::unexpected(s.error());
+    if (auto s = store::prepare_events(events, engine_->options()); !s) {
+      return std::unexpected(s.error());
+    }
+    WriteRequest request;
+    request.kind = WriteRequest::Kind::kAppend;
+    request.stream = std::string(stream);
+    request.expected = expected;
+    request.events = std::move(events);
+    return engine_->write(request);
   }
 
   std::future<Result<AppendResult>> append_async(std::string stream, ExpectedRevision expected,
@@ -110,11 +119,11 @@ class EmbeddedStore final : public Store {
   Result<AppendResult> submit_marker(WriteRequest::Kind kind, std::string_view stream,
                                      ExpectedRevision expected) {
     if (auto s = store::validate_stream_name(stream); !s) return std::unexpected(s.error());
-    auto request = std::make_unique<WriteRequest>();
-    request->kind = kind;
-    request->stream = std::string(stream);
-    request->expected = expected;
-    return engine_->submit(std::move(request)).get();
+    WriteRequest request;
+    request.kind = kind;
+    request.stream = std::string(stream);
+    request.expected = expected;
+    return engine_->write(request);
   }
 
   std::shared_ptr<Engine> engine_;

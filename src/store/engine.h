@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -35,7 +36,15 @@ struct WriteRequest {
   std::string stream;
   ExpectedRevision expected = ExpectedRevision::any();
   std::vector<EventData> events;  // validated, ids assigned
+
+  // How it completes. Engine::submit: through `done` (the engine owns the request until then).
+  // Engine::write: the caller owns it and waits on `state`, which becomes kDone (then `result`
+  // is set) or kLead (the caller is to write the next batch itself).
+  enum State : uint32_t { kPending, kDone, kLead };
   std::promise<Result<AppendResult>> done;
+  bool waited = false;
+  std::atomic<uint32_t> state{kPending};
+  std::optional<Result<AppendResult>> result;
 };
 
 // Materialises a decoded record.
@@ -63,7 +72,13 @@ class Engine {
   const Options& options() const { return options_; }
 
   // ---- writes (any thread) ----
+  // Queues the request for the writer thread.
   std::future<Result<AppendResult>> submit(std::unique_ptr<WriteRequest> request);
+  // Queues the request and waits for it. Leader/follower group commit: a caller that finds no
+  // write in progress writes and syncs the queued batch itself (its own request and whatever
+  // others queued meanwhile) and completes the others; a caller that finds one in progress
+  // waits until its request is complete or until it is handed the next batch.
+  Result<AppendResult> write(WriteRequest& request);
 
   // ---- reads (any thread) ----
   Result<StreamReadResult> read_stream(std::string_view stream, const ReadStreamOptions& o) const;
@@ -109,9 +124,17 @@ class Engine {
   Status drop_torn_tail(uint64_t commit_start, uint64_t damage_at);
   Status open_tail_writer(uint64_t position);  // continues the last segment at `position`
 
-  // Writer thread.
+  // Writing. One thread at a time leads (`leading_`): a caller of write(), or the writer thread
+  // for requests from submit() and for the syncs of relaxed durability. The leader owns the
+  // log writer and everything listed under "owned by the leader" below.
   void run_writer();
-  void process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch);
+  std::optional<Error> refusal() const;  // why writes are refused now; queue_mu_ held
+  // With the lead: writes batches until `own` is complete (own null: until the queue is empty
+  // or its front has a waiting caller), then hands the lead on or gives it up.
+  void lead(WriteRequest* own);
+  void linger(std::unique_lock<std::mutex>& lock);
+  void complete(WriteRequest& request, Result<AppendResult> result);
+  void process_batch(std::vector<WriteRequest*>& batch);
   struct BatchState;
   Result<AppendResult> apply(WriteRequest& request, BatchState& state);
   bool sync_due(bool force) const;
@@ -152,15 +175,20 @@ class Engine {
   mutable std::mutex commit_mu_;
   mutable std::condition_variable commit_cv_;
 
+  // Guarded by queue_mu_.
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<std::unique_ptr<WriteRequest>> queue_;
-  bool stopping_ = false;                // guarded by queue_mu_
-  size_t wake_writer_at_ = 1;            // guarded by queue_mu_: queue size that wakes the writer
-  std::optional<Error> write_failure_;  // guarded by queue_mu_: the store stopped writing
+  std::condition_variable queue_cv_;   // the writer thread waits here
+  std::condition_variable leader_cv_;  // a leader waiting for its batch to fill waits here
+  std::deque<WriteRequest*> queue_;    // those from submit() are owned by the engine
+  bool stopping_ = false;
+  bool leading_ = false;
+  bool unsynced_ = false;  // written and not synced when the last leader gave up the lead
+  size_t last_batch_size_ = 0;
+  size_t wake_leader_at_ = std::numeric_limits<size_t>::max();  // queue size that wakes it
+  std::optional<Error> write_failure_;  // the store stopped writing
   std::thread writer_;
 
-  // Owned by the writer thread (and by recovery before it starts).
+  // Owned by the leader (and by recovery before the writer thread starts).
   storage::IndexCounters counters_;
   uint64_t last_boundary_ = 0;
   int64_t last_timestamp_ = 0;

@@ -7,6 +7,7 @@
 #include "store/engine.h"
 #include "store/expected_revision_check.h"
 #include "store/validation.h"
+#include "util/futex.h"
 #include "util/time_format.h"
 
 namespace mnemos::store {
@@ -28,6 +29,11 @@ uint64_t request_bytes(const WriteRequest& r) {
   return n;
 }
 
+Error stopped_by(const Error& failure) {
+  return Error{ErrorCode::kStopped, "the store stopped accepting writes after an I/O error (" +
+                                        failure.message + "); reopen it to recover"};
+}
+
 }  // namespace
 
 // What the writer knows about the batch it is building.
@@ -39,72 +45,146 @@ struct Engine::BatchState {
   std::unordered_map<std::string, std::string> metadata;
 };
 
+std::optional<Error> Engine::refusal() const {
+  if (stopping_) return Error{ErrorCode::kStopped, "the store is closed"};
+  if (write_failure_) return stopped_by(*write_failure_);
+  return std::nullopt;
+}
+
 std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> request) {
   auto future = request->done.get_future();
-  bool wake = false;
+  bool wake_writer = false;
+  bool wake_leader = false;
   {
     std::lock_guard lock(queue_mu_);
-    if (stopping_) {
-      request->done.set_value(make_error(ErrorCode::kStopped, "the store is closed"));
+    if (auto refused = refusal()) {
+      request->done.set_value(std::unexpected(std::move(*refused)));
       return future;
     }
-    if (write_failure_) {
-      request->done.set_value(make_error(
-          ErrorCode::kStopped,
-          "the store stopped accepting writes after an I/O error (" + write_failure_->message +
-              "); reopen it to recover"));
-      return future;
-    }
-    queue_.push_back(std::move(request));
-    // Wake the writer only when it waits for this many; a busy writer takes the queue anyway.
-    wake = queue_.size() >= wake_writer_at_;
+    queue_.push_back(request.release());
+    // A leader takes the queue anyway; wake it only when it waits for this many.
+    wake_writer = !leading_;
+    wake_leader = leading_ && queue_.size() >= wake_leader_at_;
   }
-  if (wake) queue_cv_.notify_one();
+  if (wake_writer) queue_cv_.notify_one();
+  if (wake_leader) leader_cv_.notify_one();
   return future;
 }
 
-void Engine::run_writer() {
-  std::vector<std::unique_ptr<WriteRequest>> batch;
-  size_t last_batch_size = 0;
+Result<AppendResult> Engine::write(WriteRequest& request) {
+  request.waited = true;
+  bool lead_now = false;
+  bool wake_leader = false;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (auto refused = refusal()) return std::unexpected(std::move(*refused));
+    queue_.push_back(&request);
+    lead_now = !leading_;
+    leading_ = true;
+    wake_leader = !lead_now && queue_.size() >= wake_leader_at_;
+  }
+  if (wake_leader) leader_cv_.notify_one();
+  if (!lead_now) {
+    if (futex::wait_while(request.state, WriteRequest::kPending) == WriteRequest::kDone) {
+      return std::move(*request.result);
+    }
+  }
+  lead(&request);
+  return std::move(*request.result);
+}
+
+void Engine::complete(WriteRequest& request, Result<AppendResult> result) {
+  if (!request.waited) {
+    request.done.set_value(std::move(result));
+    delete &request;
+    return;
+  }
+  request.result = std::move(result);
+  // The wake touches only the address: the caller may have seen kDone and returned already.
+  futex::store_and_wake(request.state, WriteRequest::kDone);
+}
+
+void Engine::linger(std::unique_lock<std::mutex>& lock) {
+  // Group commit: when the last batch had several writers, give the ones it just released a
+  // moment to come back, so that they share the next sync instead of each forming a small
+  // batch of their own. Bounded well below the cost of a sync.
+  if (last_batch_size_ <= 1 || stopping_ || queue_.size() >= last_batch_size_) return;
+  wake_leader_at_ = last_batch_size_;
+  leader_cv_.wait_for(lock, kGroupCommitLinger,
+                      [&] { return stopping_ || queue_.size() >= last_batch_size_; });
+  wake_leader_at_ = std::numeric_limits<size_t>::max();
+}
+
+void Engine::lead(WriteRequest* own) {
+  std::vector<WriteRequest*> batch;
+  std::unique_lock lock(queue_mu_);
   while (true) {
-    {
-      std::unique_lock lock(queue_mu_);
-      auto ready = [&] { return stopping_ || !queue_.empty(); };
-      wake_writer_at_ = 1;
-      if (options_.durability == Durability::kRelaxed && log_->synced_position() != log_->position()) {
-        queue_cv_.wait_for(lock, options_.relaxed_sync_interval, ready);
-      } else {
-        queue_cv_.wait(lock, ready);
+    if (own == nullptr || own->state.load(std::memory_order_relaxed) == WriteRequest::kDone) {
+      if (queue_.empty()) {
+        leading_ = false;
+        const bool was_unsynced = unsynced_;
+        unsynced_ = log_->synced_position() != log_->position();
+        // The writer thread exits, or times the sync of relaxed durability, once the lead is free.
+        const bool wake_writer = stopping_ || (unsynced_ && !was_unsynced);
+        lock.unlock();
+        if (wake_writer) queue_cv_.notify_one();
+        return;
       }
-      // Group commit: when the last batch had several writers, give the ones it just released
-      // a moment to come back, so that they share the next sync instead of each forming a
-      // small batch of their own. Bounded well below the cost of a sync.
-      if (last_batch_size > 1 && !stopping_ && queue_.size() < last_batch_size) {
-        wake_writer_at_ = last_batch_size;
-        queue_cv_.wait_for(lock, kGroupCommitLinger,
-                           [&] { return stopping_ || queue_.size() >= last_batch_size; });
+      WriteRequest* next = queue_.front();
+      if (next->waited) {  // its caller leads next: it has to be woken anyway
+        lock.unlock();
+        futex::store_and_wake(next->state, WriteRequest::kLead);
+        return;
       }
-      wake_writer_at_ = std::numeric_limits<size_t>::max();
-      uint64_t bytes = 0;
-      while (!queue_.empty() && (batch.empty() || bytes + request_bytes(*queue_.front()) <= kMaxBatchBytes)) {
-        bytes += request_bytes(*queue_.front());
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (own != nullptr) {  // requests from submit() go to the writer thread
+        leading_ = false;
+        lock.unlock();
+        queue_cv_.notify_one();
+        return;
       }
-      if (batch.empty() && stopping_) break;
     }
-    if (batch.empty()) {
-      if (auto s = sync_if_due(/*force=*/true); !s) fail_writes(s.error());
-      continue;
+    linger(lock);
+    uint64_t bytes = 0;
+    while (!queue_.empty() &&
+           (batch.empty() || bytes + request_bytes(*queue_.front()) <= kMaxBatchBytes)) {
+      bytes += request_bytes(*queue_.front());
+      batch.push_back(queue_.front());
+      queue_.pop_front();
     }
-    last_batch_size = batch.size();
+    last_batch_size_ = batch.size();
+    lock.unlock();
     process_batch(batch);
     batch.clear();
+    lock.lock();
   }
-  // Whatever is still queued at shutdown is refused, never half-done.
-  std::lock_guard lock(queue_mu_);
-  for (auto& r : queue_) r->done.set_value(make_error(ErrorCode::kStopped, "the store is closed"));
-  queue_.clear();
+}
+
+void Engine::run_writer() {
+  std::unique_lock lock(queue_mu_);
+  while (true) {
+    auto ready = [&] { return !leading_ && (stopping_ || !queue_.empty()); };
+    if (options_.durability == Durability::kRelaxed && unsynced_) {
+      queue_cv_.wait_for(lock, options_.relaxed_sync_interval, ready);
+    } else {
+      queue_cv_.wait(lock, ready);
+    }
+    if (leading_) continue;  // a leader syncs when due
+    leading_ = true;
+    if (queue_.empty() && unsynced_) {  // the relaxed sync, when nothing else is written
+      lock.unlock();
+      if (auto s = sync_if_due(/*force=*/true); !s) fail_writes(s.error());
+      lock.lock();
+      unsynced_ = log_->synced_position() != log_->position();
+    }
+    if (queue_.empty()) {
+      leading_ = false;
+      if (stopping_) break;
+      continue;
+    }
+    lock.unlock();
+    lead(nullptr);
+    lock.lock();
+  }
 }
 
 bool Engine::sync_due(bool force) const {
@@ -128,15 +208,11 @@ void Engine::fail_writes(const Error& error) {
   if (!write_failure_) write_failure_ = error;
 }
 
-void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
+void Engine::process_batch(std::vector<WriteRequest*>& batch) {
   {
     std::lock_guard lock(queue_mu_);
     if (write_failure_) {
-      for (auto& r : batch) {
-        r->done.set_value(make_error(ErrorCode::kStopped,
-                                     "the store stopped accepting writes after an I/O error (" +
-                                         write_failure_->message + "); reopen it to recover"));
-      }
+      for (auto* r : batch) complete(*r, std::unexpected(stopped_by(*write_failure_)));
       return;
     }
   }
@@ -178,9 +254,8 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
   if (io_failure) {
     stream_cache_.clear();
     fail_writes(*io_failure);
-    for (auto& r : batch) {
-      r->done.set_value(make_error(ErrorCode::kIoError,
-                                   "append not acknowledged: " + io_failure->message));
+    for (auto* r : batch) {
+      complete(*r, make_error(ErrorCode::kIoError, "append not acknowledged: " + io_failure->message));
     }
     wake_waiters();
     return;
@@ -193,7 +268,7 @@ void Engine::process_batch(std::vector<std::unique_ptr<WriteRequest>>& batch) {
   wake_waiters();
   for (size_t i = 0; i < batch.size(); ++i) {
     if (results[i]) appends_.fetch_add(1, std::memory_order_relaxed);
-    batch[i]->done.set_value(std::move(results[i]));
+    complete(*batch[i], std::move(results[i]));
   }
 }
 

@@ -69,6 +69,9 @@ class EmbeddedFaults : public testing::Test {
     }
   }
 
+  void fill_until_failure(std::shared_ptr<FaultInjectingFileSystem> fs, std::unique_ptr<Store> store,
+                          int max_mb);
+
   test::TestRandom random_{testing::UnitTest::GetInstance()->current_test_info()->name()};
   test::TempDir dir_{"faults"};
   std::vector<Ack> acks_;
@@ -138,21 +141,19 @@ INSTANTIATE_TEST_SUITE_P(
                     FaultCase{"SyncEnospc", FaultOp::kSync, ENOSPC, false, true}),
     [](const testing::TestParamInfo<FaultCase>& p) { return std::string(p.param.name); });
 
-TEST_F(EmbeddedFaults, FailureToCreateTheNextSegmentFailsAppendsAndLosesNothing) {
-  auto fs = new_fault_fs();
-  auto store = open_on(fs);
-  ASSERT_NE(store, nullptr);
-  ack(*store, "s", 1);
-  // Every new segment file fails from now on; fill the current one.
-  fs->inject(FaultOp::kOpenWritable, Fault{ENOSPC, ".seg"});
+// Appends 100 KiB chunks (up to `max_mb` MB) while `fs` fails what `op` does; the first
+// append that needs it must fail with kIoError, then the store must refuse writes, and after a
+// reopen on a healthy file system every acknowledged append must be there.
+void EmbeddedFaults::fill_until_failure(std::shared_ptr<FaultInjectingFileSystem> fs,
+                                        std::unique_ptr<Store> store, int max_mb) {
   std::optional<Error> failure;
   const std::string chunk(100 << 10, 'c');
-  for (int i = 0; i < 100 && !failure; ++i) {
+  for (int i = 0; i < max_mb * 10 && !failure; ++i) {
     auto r = store->append("big", ExpectedRevision::any(),
                            {EventData{std::nullopt, "Chunk", chunk, "", ContentType::kBinary}});
     if (!r) failure = r.error();
   }
-  ASSERT_TRUE(failure.has_value()) << "10 MB appended without a new segment";
+  ASSERT_TRUE(failure.has_value()) << max_mb << " MB appended through the fault";
   EXPECT_EQ(failure->code, ErrorCode::kIoError) << failure->to_string();
   EXPECT_GT(fs->injected_failures(), 0u);
   fs->heal();
@@ -163,6 +164,30 @@ TEST_F(EmbeddedFaults, FailureToCreateTheNextSegmentFailsAppendsAndLosesNothing)
   ASSERT_NE(store, nullptr);
   expect_all_acknowledged_intact(*store);
   ack(*store, "s", 1);
+}
+
+TEST_F(EmbeddedFaults, FailureToCreateTheNextSegmentFailsAppendsAndLosesNothing) {
+  auto fs = new_fault_fs();
+  auto store = open_on(fs);
+  ASSERT_NE(store, nullptr);
+  ack(*store, "s", 1);
+  // Every new segment file fails from now on; fill the current one.
+  fs->inject(FaultOp::kOpenWritable, Fault{ENOSPC, ".seg"});
+  fill_until_failure(fs, std::move(store), 10);
+}
+
+// Segment space is reserved ahead by a thread of its own; when that fails, the writer tries
+// again itself when it needs the space, and the append that needed it fails.
+TEST_F(EmbeddedFaults, FailureToReserveSegmentSpaceFailsTheAppendThatNeedsItAndLosesNothing) {
+  auto fs = new_fault_fs();
+  Options o = test_options();
+  o.file_system = fs;
+  o.segment_size = 64ull << 20;  // reserved 4 MiB at a time
+  auto store = open_or_fail(dir_.path(), o);
+  ASSERT_NE(store, nullptr);
+  ack(*store, "s", 2);
+  fs->inject(FaultOp::kAllocate, Fault{ENOSPC, "/log/"});
+  fill_until_failure(fs, std::move(store), 20);  // past what was reserved
 }
 
 // Writers on their own streams until the first failure; returns every acknowledgement.
