@@ -48,7 +48,15 @@ CLI::App* add_bench_command(CLI::App& parent) {
       ->capture_default_str();
   cmd->add_option("--peers", options->peers, "Systems to run")
       ->delimiter(',')
-      ->check(CLI::IsMember({"mnemos", "sqlite"}))
+      ->check(CLI::IsMember({"mnemos", "sqlite", "grpc"}))
+      ->capture_default_str();
+  cmd->add_option("--target", options->target,
+                  "grpc://HOST:PORT: run the grpc peer against that server (default peers: grpc only); "
+                  "without it the grpc peer serves its own store in-process on loopback")
+      ->check([](const std::string& t) { return t.starts_with("grpc://") ? std::string() : "expected grpc://HOST:PORT"; });
+  cmd->add_option("--w1-writers", options->w1_writers, "Writer threads of each W1 run")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_option("--scale", options->scale, "Scales the event counts (a scaled run says so)")
       ->check(CLI::Range(1e-6, 1e3))
@@ -60,7 +68,11 @@ CLI::App* add_bench_command(CLI::App& parent) {
       ->delimiter(',')
       ->check(CLI::IsMember({"reopen", "rss"}));
   cmd->add_flag("--keep", options->keep, "Keep the stores in the scratch directory");
-  cmd->callback([options] {
+  cmd->callback([options, cmd] {
+    if (!options->target.empty()) {
+      options->target = options->target.substr(std::string_view("grpc://").size());
+      if (cmd->count("--peers") == 0) options->peers = {"grpc"};
+    }
     if (int code = run_command(*options); code != 0) throw CLI::RuntimeError(code);
   });
   return cmd;

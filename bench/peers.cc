@@ -2,14 +2,18 @@
 #include "peer.h"
 #include "sqlite_peer.h"
 #ifdef MNEMOS_BENCH_HAVE_STORE
+#include "grpc_peer.h"
 #include "mnemos_peer.h"
 #endif
 
 namespace mnemos::bench {
 
-PeerFactory find_peer(std::string_view name) {
+PeerFactory find_peer(std::string_view name, const std::string& target) {
 #ifdef MNEMOS_BENCH_HAVE_STORE
   if (name == "mnemos") return make_mnemos_peer;
+  if (name == "grpc") return [target] { return make_grpc_peer(target); };
+#else
+  (void)target;
 #endif
   if (name == "sqlite") return make_sqlite_peer;
   return nullptr;

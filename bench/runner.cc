@@ -68,7 +68,7 @@ class Runner {
   Runner(const BenchOptions& options, BenchReport& report)
       : options_(options), report_(report), scratch_(options.dir, options.keep) {
     for (const std::string& name : options.peers) {
-      if (!find_peer(name)) throw BenchFailure(fmt::format("peer {} is not built in", name));
+      if (!find_peer(name, options_.target)) throw BenchFailure(fmt::format("peer {} is not built in", name));
     }
   }
 
@@ -80,7 +80,7 @@ class Runner {
       close(p);
     }
     if (wants("w1")) {
-      for (int writers : {1, 8}) {
+      for (int writers : options_.w1_writers) {
         for (const std::string& name : options_.peers) {
           OpenPeer p = open_fresh(name, fmt::format("w1x{}", writers));
           WorkloadResult result = run_w1(*p.peer, sizes, writers);
@@ -95,7 +95,7 @@ class Runner {
     bool rss = contains(options_.extras, "rss");
     if (reopen || rss) {
       for (const std::string& name : options_.peers) {
-        OpenPeer p{find_peer(name)(), scratch_.fresh(name + "-extras")};
+        OpenPeer p{find_peer(name, options_.target)(), scratch_.fresh(name + "-extras")};
         report_.extras.push_back(run_extras(*p.peer, p.dir, sizes, reopen, rss));
         scratch_.done(p.dir);
       }
@@ -132,7 +132,7 @@ class Runner {
   bool wants(std::string_view workload) const { return contains(options_.workloads, workload); }
 
   OpenPeer open_fresh(const std::string& name, const std::string& what) {
-    OpenPeer p{find_peer(name)(), scratch_.fresh(name + "-" + what)};
+    OpenPeer p{find_peer(name, options_.target)(), scratch_.fresh(name + "-" + what)};
     p.peer->open(p.dir);
     return p;
   }

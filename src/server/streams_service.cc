@@ -114,6 +114,8 @@ void wrong_expected_version(AppendResp* response, ExpectedRevision expected, std
   set_expected(w, expected);
 }
 
+// One message per event, as the clients expect. (gRPC's buffer hint would batch them, but with
+// the synchronous API a hinted Write can wait for a flush that never comes.)
 bool write_event(Writer* writer, const RecordedEvent& event, bool structured_ids) {
   ReadResp message;
   set_read_event(message.mutable_event(), event, structured_ids);
