@@ -21,6 +21,10 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOp
   }
   builder.RegisterService(server->streams_.get());
   builder.RegisterService(server->features_.get());
+  // Appends block until their group commit is durable and subscriptions block while idle:
+  // keep enough threads polling that new calls never wait behind them.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   // The clients ping every 10 s, also on idle subscriptions: accept that, never GOAWAY for it.
