@@ -43,6 +43,7 @@ struct WriteRequest {
   enum State : uint32_t { kPending, kDone, kLead };
   std::promise<Result<AppendResult>> done;
   bool waited = false;
+  bool leading = false;  // its caller writes the batch it is in
   std::atomic<uint32_t> state{kPending};
   std::optional<Result<AppendResult>> result;
 };

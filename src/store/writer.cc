@@ -90,6 +90,7 @@ Result<AppendResult> Engine::write(WriteRequest& request) {
       return std::move(*request.result);
     }
   }
+  request.leading = true;
   lead(&request);
   return std::move(*request.result);
 }
@@ -101,6 +102,10 @@ void Engine::complete(WriteRequest& request, Result<AppendResult> result) {
     return;
   }
   request.result = std::move(result);
+  if (request.leading) {  // completed by its own caller: nobody to wake
+    request.state.store(WriteRequest::kDone, std::memory_order_relaxed);
+    return;
+  }
   // The wake touches only the address: the caller may have seen kDone and returned already.
   futex::store_and_wake(request.state, WriteRequest::kDone);
 }
