@@ -19,6 +19,7 @@ namespace {
 
 struct ServeArgs {
   std::vector<std::string> grpc;
+  bool no_batch_append = false;
 };
 
 void log(const std::string& line) {
@@ -50,6 +51,7 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
   {
     server::GrpcOptions options;
     if (!args.grpc.empty()) options.addresses = args.grpc;
+    options.batch_append = !args.no_batch_append;
     auto server = server::GrpcServer::start(store, options);
     if (!server) {
       fmt::print(stderr, "mnemos serve: {}\n", server.error().message);
@@ -82,6 +84,8 @@ void add_serve_command(CommandSet& commands) {
       "serve", "Serve the data directory over the KurrentDB (EventStoreDB) gRPC client protocol", run_serve);
   sub->add_option("--grpc", args->grpc,
                   "ADDR:PORT to listen on (repeatable; default 127.0.0.1:2113 and [::1]:2113, loopback only)");
+  sub->add_flag("--no-batch-append", args->no_batch_append,
+                "Do not list BatchAppend in ServerFeatures: the clients then append through Append");
 }
 
 }  // namespace mnemos::cli

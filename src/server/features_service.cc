@@ -12,8 +12,9 @@ grpc::Status FeaturesService::GetSupportedMethods(grpc::ServerContext*, const ev
     const char* name;
     std::initializer_list<const char*> features;
   };
-  // Lowercase, as the clients compare them. BatchAppend is not served, so it is not listed.
+  // Lowercase, as the clients compare them.
   const Method methods[] = {
+      {"event_store.client.streams.streams", "batchappend", {"deadline_duration"}},
       {"event_store.client.streams.streams", "read", {"position", "events"}},
       {"event_store.client.streams.streams", "append", {}},
       {"event_store.client.streams.streams", "delete", {}},
@@ -21,6 +22,7 @@ grpc::Status FeaturesService::GetSupportedMethods(grpc::ServerContext*, const ev
       {"event_store.client.server_features.serverfeatures", "getsupportedmethods", {}},
   };
   for (const Method& m : methods) {
+    if (!batch_append_ && std::string_view(m.name) == "batchappend") continue;
     auto* method = response->add_methods();
     method->set_service_name(m.service);
     method->set_method_name(m.name);

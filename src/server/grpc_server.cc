@@ -12,7 +12,7 @@ namespace mnemos::server {
 Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOptions& options) {
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->streams_ = std::make_unique<StreamsService>(store, server->stopping_);
-  server->features_ = std::make_unique<FeaturesService>();
+  server->features_ = std::make_unique<FeaturesService>(options.batch_append);
 
   grpc::ServerBuilder builder;
   std::vector<int> ports(options.addresses.size(), 0);

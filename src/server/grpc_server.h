@@ -22,6 +22,7 @@ class StreamsService;
 struct GrpcOptions {
   std::vector<std::string> addresses = {"127.0.0.1:2113", "[::1]:2113"};
   int max_message_bytes = 17 << 20;  // the clients allow 17 MiB: a 16 MiB event passes
+  bool batch_append = true;          // list BatchAppend in ServerFeatures (clients then use it)
 };
 
 class GrpcServer {

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "read_filter.h"
 #include "wire.h"
 
@@ -58,25 +56,7 @@ void set_expected(AppendResp::WrongExpectedVersion* w, ExpectedRevision expected
   }
 }
 
-// One proposed message as an event to append. Errors name what is wrong.
-Result<EventData> to_event(const AppendReq::ProposedMessage& m) {
-  const auto type = m.metadata().find("type");
-  const auto content_type = m.metadata().find("content-type");
-  if (type == m.metadata().end() || content_type == m.metadata().end()) {
-    return make_error(ErrorCode::kInvalidArgument, "missing-required-metadata-property");
-  }
-  auto id = uuid_from(m.id());
-  if (!id) return std::unexpected(id.error());
-  EventData e;
-  e.id = *id;
-  e.type = type->second;
-  e.data = m.data();
-  e.data_type = content_type->second == "application/json" ? ContentType::kJson : ContentType::kBinary;
-  e.metadata = m.custom_metadata();
-  // Custom metadata has no content type of its own: JSON when it parses as JSON.
-  e.metadata_type = e.metadata.empty() || nlohmann::json::accept(e.metadata) ? ContentType::kJson : ContentType::kBinary;
-  return e;
-}
+}  // namespace
 
 // The stream's last revision now, for an append of no events: empty when it has none.
 Result<std::optional<Revision>> last_revision(const Store& store, const std::string& stream) {
@@ -101,6 +81,8 @@ bool expected_holds(ExpectedRevision expected, std::optional<Revision> last) {
   }
   return false;
 }
+
+namespace {
 
 void wrong_expected_version(AppendResp* response, ExpectedRevision expected, std::optional<int64_t> actual) {
   auto* w = response->mutable_wrong_expected_version();
@@ -147,15 +129,13 @@ grpc::Status StreamsService::Append(grpc::ServerContext* context, grpc::ServerRe
       refused = invalid("only proposed messages may follow the options of an append");
       continue;
     }
-    auto event = to_event(request.proposed_message());
+    auto event = to_event_data(request.proposed_message());
     if (!event) {
-      if (event.error().message == "missing-required-metadata-property") {
+      if (event.error().message == kMissingMetadata) {
         context->AddTrailingMetadata("exception", "missing-required-metadata-property");
         context->AddTrailingMetadata("required-metadata-properties", "type,content-type");
-        refused = invalid("every event needs the metadata properties 'type' and 'content-type'");
-      } else {
-        refused = invalid(event.error().message);
       }
+      refused = invalid(event.error().message);
       continue;
     }
     bytes += event->data.size() + event->metadata.size();

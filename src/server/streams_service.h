@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
+#include <string>
 
 #include "mnemos/store.h"
 #include "streams.grpc.pb.h"
@@ -12,6 +14,11 @@ namespace mnemos::server {
 struct StreamsLimits {
   uint64_t max_append_bytes = 64ull << 20;  // data + metadata of one append
 };
+
+// The stream's last revision now (empty: none), and whether `expected` holds against it: for
+// appends of no events, which the store does not take.
+Result<std::optional<Revision>> last_revision(const Store& store, const std::string& stream);
+bool expected_holds(ExpectedRevision expected, std::optional<Revision> last);
 
 class StreamsService final : public event_store::client::streams::Streams::Service {
  public:
@@ -28,6 +35,10 @@ class StreamsService final : public event_store::client::streams::Streams::Servi
                       event_store::client::streams::DeleteResp* response) override;
   grpc::Status Tombstone(grpc::ServerContext* context, const event_store::client::streams::TombstoneReq* request,
                          event_store::client::streams::TombstoneResp* response) override;
+  // batch_append.cc
+  grpc::Status BatchAppend(grpc::ServerContext* context,
+                           grpc::ServerReaderWriter<event_store::client::streams::BatchAppendResp,
+                                                    event_store::client::streams::BatchAppendReq>* stream) override;
 
  private:
   Store& store_;

@@ -1,6 +1,7 @@
 #include "wire.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace mnemos::server {
 
@@ -40,6 +41,8 @@ void set_uuid(wire::UUID* out, const Uuid& id, bool structured) {
   out->mutable_structured()->set_most_significant_bits(static_cast<int64_t>(msb));
   out->mutable_structured()->set_least_significant_bits(static_cast<int64_t>(lsb));
 }
+
+bool is_json(std::string_view bytes) { return bytes.empty() || nlohmann::json::accept(bytes); }
 
 std::string created_ticks(Timestamp t) { return std::to_string(t.micros * 10); }
 

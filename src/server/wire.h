@@ -38,6 +38,34 @@ ExpectedRevision expected_of(const Options& o) {
   }
 }
 
+// The message of the error for an event without `type` or `content-type` metadata.
+inline constexpr const char* kMissingMetadata =
+    "every event needs the metadata properties 'type' and 'content-type'";
+
+// Whether custom metadata is JSON (it has no content type of its own: JSON when it parses).
+bool is_json(std::string_view bytes);
+
+// A proposed message (of Append or BatchAppend: the same four fields) as an event to append.
+// Errors: kInvalidArgument (kMissingMetadata, or a malformed id).
+template <class Message>
+Result<EventData> to_event_data(const Message& m) {
+  const auto type = m.metadata().find("type");
+  const auto content_type = m.metadata().find("content-type");
+  if (type == m.metadata().end() || content_type == m.metadata().end()) {
+    return make_error(ErrorCode::kInvalidArgument, kMissingMetadata);
+  }
+  auto id = uuid_from(m.id());
+  if (!id) return std::unexpected(id.error());
+  EventData e;
+  e.id = *id;
+  e.type = type->second;
+  e.data = m.data();
+  e.data_type = content_type->second == "application/json" ? ContentType::kJson : ContentType::kBinary;
+  e.metadata = m.custom_metadata();
+  e.metadata_type = is_json(e.metadata) ? ContentType::kJson : ContentType::kBinary;
+  return e;
+}
+
 // A recorded event as ReadResp.ReadEvent.
 void set_read_event(streams::ReadResp::ReadEvent* out, const RecordedEvent& event, bool structured_ids);
 

@@ -17,37 +17,39 @@ if [ ! -d "$work/node_modules" ] || ! cmp -s "$here/package-lock.json" "$work/pa
 fi
 cp "$here/interop.mjs" "$work/"
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-interop-XXXXXX")
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill -KILL "$server" 2>/dev/null || true; fi
+# One server per mode: BatchAppend listed in ServerFeatures (the clients then append through it),
+# and not listed (they use Append). The idle-subscription case runs in the first mode only.
+run_mode() {
+  local mode=$1 idle_seconds=$2
+  shift 2
+  local scratch server port rc=0
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-interop-XXXXXX")
+  "$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 "$@" > "$scratch/ready" 2> "$scratch/server.log" &
+  server=$!
+  for _ in $(seq 1 200); do
+    grep -q '"grpc"' "$scratch/ready" 2>/dev/null && break
+    kill -0 "$server" 2>/dev/null || { cat "$scratch/server.log"; echo "the server did not start"; return 1; }
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*"grpc":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$scratch/ready")
+  if [ -z "$port" ]; then cat "$scratch/server.log"; echo "no port from the server"; kill -KILL "$server"; return 1; fi
+  echo "=== $mode: mnemos serve on 127.0.0.1:$port"
+  (cd "$work" && node interop.mjs esdb "$port" "$idle_seconds") > "$scratch/esdb.txt" 2>&1 &
+  local esdb=$!
+  (cd "$work" && node interop.mjs kurrent "$port" "$idle_seconds") > "$scratch/kurrent.txt" 2>&1 &
+  local kurrent=$!
+  wait "$esdb" || rc=1
+  wait "$kurrent" || rc=1
+  cat "$scratch/esdb.txt" "$scratch/kurrent.txt"
+  kill -TERM "$server"
+  if ! wait "$server"; then echo "the server did not exit cleanly on SIGTERM"; rc=1; fi
+  grep -q "stopped" "$scratch/server.log" || { echo "no clean stop in the server log"; rc=1; }
+  echo "--- server log"; cat "$scratch/server.log"
   rm -rf "$scratch"
+  return $rc
 }
-trap cleanup EXIT
-
-"$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 > "$scratch/ready" 2> "$scratch/server.log" &
-server=$!
-for _ in $(seq 1 200); do
-  grep -q '"grpc"' "$scratch/ready" 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$scratch/server.log"; echo "the server did not start"; exit 1; }
-  sleep 0.05
-done
-port=$(sed -n 's/.*"grpc":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$scratch/ready")
-[ -n "$port" ] || { cat "$scratch/server.log"; echo "no port from the server"; exit 1; }
-echo "mnemos serve on 127.0.0.1:$port"
 
 rc=0
-(cd "$work" && node interop.mjs esdb "$port" "$idle") > "$scratch/esdb.txt" 2>&1 &
-esdb=$!
-(cd "$work" && node interop.mjs kurrent "$port" "$idle") > "$scratch/kurrent.txt" 2>&1 &
-kurrent=$!
-wait "$esdb" || rc=1
-wait "$kurrent" || rc=1
-cat "$scratch/esdb.txt" "$scratch/kurrent.txt"
-
-kill -TERM "$server"
-if ! wait "$server"; then echo "the server did not exit cleanly on SIGTERM"; rc=1; fi
-server=""
-grep -q "stopped" "$scratch/server.log" || { echo "no clean stop in the server log"; rc=1; }
-echo "--- server log"; cat "$scratch/server.log"
+run_mode "BatchAppend listed" "$idle" || rc=1
+run_mode "BatchAppend not listed" 0 --no-batch-append || rc=1
 exit $rc

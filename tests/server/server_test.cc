@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <memory>
 #include <string>
@@ -194,6 +195,55 @@ TEST_F(ServerTest, ServerFeaturesListsExactlyTheMethodsServedWithANumericVersion
   }
   served.insert("event_store.client.server_features.serverfeatures/getsupportedmethods");
   EXPECT_EQ(listed, served);
+}
+
+TEST_F(ServerTest, BatchAppendAnswersEachAppendByCorrelationIdWithTypedErrors) {
+  grpc::ClientContext context;
+  auto stream = streams_->BatchAppend(&context);
+  auto request = [](const std::string& correlation, const std::string& name, int events, bool final_chunk,
+                    std::optional<uint64_t> expected) {
+    streams::BatchAppendReq r;
+    r.mutable_correlation_id()->set_string(correlation);
+    r.mutable_options()->mutable_stream_identifier()->set_stream_name(name);
+    if (expected) {
+      r.mutable_options()->set_stream_position(*expected);
+    } else {
+      r.mutable_options()->mutable_no_stream();
+    }
+    for (int i = 0; i < events; ++i) {
+      auto* m = r.add_proposed_messages();
+      (*m->mutable_metadata())["type"] = "Tested";
+      (*m->mutable_metadata())["content-type"] = "application/json";
+      m->set_data("{}");
+    }
+    r.set_is_final(final_chunk);
+    return r;
+  };
+  const std::string a = "11111111-1111-4111-8111-111111111111", b = "22222222-2222-4222-8222-222222222222",
+                    c = "33333333-3333-4333-8333-333333333333";
+  ASSERT_TRUE(stream->Write(request(a, "batch-1", 2, false, std::nullopt)));  // first chunk of a
+  ASSERT_TRUE(stream->Write(request(b, "batch-2", 1, true, std::nullopt)));   // b, whole
+  ASSERT_TRUE(stream->Write(request(a, "batch-1", 1, true, std::nullopt)));   // last chunk of a
+  ASSERT_TRUE(stream->Write(request(c, "batch-2", 1, true, 5)));             // stale: b left it at 0
+  std::map<std::string, streams::BatchAppendResp> answers;
+  streams::BatchAppendResp response;
+  while (answers.size() < 3 && stream->Read(&response)) answers[response.correlation_id().string()] = response;
+  ASSERT_EQ(answers.size(), 3u);
+  ASSERT_TRUE(answers[a].has_success());
+  EXPECT_EQ(answers[a].success().current_revision(), 2u) << "three events over two chunks";
+  EXPECT_EQ(answers[a].stream_identifier().stream_name(), "batch-1");
+  ASSERT_TRUE(answers[b].has_success());
+  EXPECT_EQ(answers[b].success().current_revision(), 0u);
+  ASSERT_TRUE(answers[c].has_error());
+  EXPECT_EQ(answers[c].stream_identifier().stream_name(), "batch-2");
+  EXPECT_EQ(answers[c].error().details().type_url(), "type.googleapis.com/event_store.client.WrongExpectedVersion");
+  event_store::client::WrongExpectedVersion wrong;
+  ASSERT_TRUE(answers[c].error().details().UnpackTo(&wrong));
+  EXPECT_EQ(wrong.current_stream_revision(), 0u);
+  EXPECT_EQ(wrong.expected_stream_position(), 5u);
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(read("batch-1").size(), 3u);
 }
 
 TEST_F(ServerTest, ShutdownEndsALiveSubscriptionWithUnavailable) {
