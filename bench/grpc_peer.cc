@@ -34,34 +34,45 @@ class GrpcConnection : public Connection {
     stub_ = streams::Streams::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
   }
 
+  ~GrpcConnection() override {
+    if (batch_) {
+      batch_->WritesDone();
+      batch_->Finish();
+    }
+  }
+
+  // As the official clients do once ServerFeatures lists BatchAppend: every append of this
+  // connection goes over one long-lived stream, one request and one answer each.
   AppendOutcome append(std::string_view stream, int64_t expected, std::span<const BenchEvent> events) override {
-    grpc::ClientContext context;
-    streams::AppendResp response;
-    auto writer = stub_->Append(&context, &response);
-    streams::AppendReq request;
+    if (!batch_) {
+      batch_context_ = std::make_unique<grpc::ClientContext>();
+      batch_ = stub_->BatchAppend(batch_context_.get());
+    }
+    streams::BatchAppendReq request;
+    request.mutable_correlation_id()->set_string(Uuid::random().to_string());
     auto* options = request.mutable_options();
     options->mutable_stream_identifier()->set_stream_name(prefix_ + std::string(stream));
     if (expected < 0) {
       options->mutable_no_stream();
     } else {
-      options->set_revision(static_cast<uint64_t>(expected));
+      options->set_stream_position(static_cast<uint64_t>(expected));
     }
-    writer->Write(request);
     for (const BenchEvent& e : events) {
-      streams::AppendReq message;
-      auto* m = message.mutable_proposed_message();
+      auto* m = request.add_proposed_messages();
       m->mutable_id()->set_string(uuid_text(e.id));
       (*m->mutable_metadata())["type"] = std::string(kEventType);
       (*m->mutable_metadata())["content-type"] = "application/json";
       m->set_data(e.data);
-      writer->Write(message);
     }
-    writer->WritesDone();
-    const grpc::Status status = writer->Finish();
-    if (!status.ok()) fail(fmt::format("append {}", stream), status);
-    if (response.has_wrong_expected_version()) return AppendOutcome::kWrongExpectedRevision;
-    if (!response.has_success()) throw BenchFailure("grpc: append answered with neither success nor a conflict");
-    return AppendOutcome::kOk;
+    request.set_is_final(true);
+    streams::BatchAppendResp response;
+    if (!batch_->Write(request) || !batch_->Read(&response)) fail(fmt::format("append {}", stream), batch_->Finish());
+    if (response.has_success()) return AppendOutcome::kOk;
+    if (response.has_error() &&
+        response.error().details().type_url().ends_with("event_store.client.WrongExpectedVersion")) {
+      return AppendOutcome::kWrongExpectedRevision;
+    }
+    throw BenchFailure(fmt::format("grpc: append {}: {}", stream, response.error().message()));
   }
 
   size_t read_all_page(AllCursor& cursor, size_t limit, const EventVisitor& visit) override {
@@ -134,6 +145,8 @@ class GrpcConnection : public Connection {
 
   std::string prefix_;
   std::unique_ptr<streams::Streams::Stub> stub_;
+  std::unique_ptr<grpc::ClientContext> batch_context_;
+  std::unique_ptr<grpc::ClientReaderWriter<streams::BatchAppendReq, streams::BatchAppendResp>> batch_;
 };
 
 class GrpcPeer : public Peer {
