@@ -104,6 +104,17 @@ test("append with an exact revision; a stale one is refused with both revisions"
   });
 });
 
+test("an append re-sent with the same event ids is acknowledged again and written once", async () => {
+  const s = name("idempotent");
+  const batch = [jsonEvent({ id: randomUUID(), type: "Once", data: { n: 1 } }), jsonEvent({ id: randomUUID(), type: "Once", data: { n: 2 } })];
+  const first = await client.appendToStream(s, batch, expecting(NO_STREAM));
+  const again = await client.appendToStream(s, batch, expecting(NO_STREAM));
+  assert.equal(again.success, true);
+  assert.equal(again.nextExpectedRevision, first.nextExpectedRevision);
+  const read = await collect(client.readStream(s));
+  assert.equal(read.length, 2);
+});
+
 test("readStream round-trips type, JSON data, metadata, binary data, ids and times", async () => {
   const s = name("roundtrip");
   const id = randomUUID();
