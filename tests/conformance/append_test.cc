@@ -1,5 +1,7 @@
 // Semantic 1: append 1..N events atomically with an expected revision.
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "store_conformance.h"
 
@@ -211,6 +213,47 @@ TEST_P(StoreConformance, AppendAsyncFromOneThreadCompletesInSubmissionOrder) {
   }
   EXPECT_EQ(store().head(), previous);
   EXPECT_EQ(read_all_ok().size(), 50u);
+}
+
+// Appends queued with append_async and then one with append, from one thread, while other
+// threads append too: each exact expected revision holds only if they commit in the order the
+// thread submitted them, whichever thread ends up writing them.
+TEST_P(StoreConformance, AppendAsyncThenAppendFromOneThreadCommitInSubmissionOrder) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> others;
+  for (int t = 0; t < 3; ++t) {
+    others.emplace_back([&, t] {
+      while (!stop.load()) {
+        auto r = store().append("other-" + std::to_string(t), ExpectedRevision::any(),
+                                numbered_events(1));
+        if (!r) break;
+      }
+    });
+  }
+  uint64_t next = 0;  // the revision the next append to "mixed" gets
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::future<Result<AppendResult>>> futures;
+    for (int k = 0; k < 3; ++k, ++next) {
+      auto expected = next == 0 ? ExpectedRevision::no_stream()
+                                : ExpectedRevision::exact(Revision{next - 1});
+      futures.push_back(store().append_async("mixed", expected, numbered_events(1)));
+    }
+    auto last = store().append("mixed", ExpectedRevision::exact(Revision{next - 1}),
+                               numbered_events(1));
+    ++next;
+    ASSERT_OK(last);
+    Position previous{0};
+    for (auto& f : futures) {
+      auto r = f.get();
+      ASSERT_OK(r);
+      EXPECT_GT(r->position, previous);
+      previous = r->position;
+    }
+    EXPECT_GT(last->position, previous) << "the append after the async ones commits after them";
+  }
+  stop = true;
+  for (auto& t : others) t.join();
+  EXPECT_EQ(read_stream_ok("mixed").size(), next);
 }
 
 TEST_P(StoreConformance, AppendAsyncReportsWrongExpectedRevision) {
