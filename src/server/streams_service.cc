@@ -382,8 +382,10 @@ grpc::Status StreamsService::Read(grpc::ServerContext* context, const ReadReq* r
 
 namespace {
 
-template <class Request, class Response, class Write>
-grpc::Status delete_like(grpc::ServerContext* context, const Request& request, Response* response, Write&& write) {
+// Delete and Tombstone: the same request and answer, a different marker written.
+template <class Write>
+grpc::Status delete_like(grpc::ServerContext* context, const streams::DeleteReq& request,
+                         streams::DeleteResp* response, Write&& write) {
   const std::string stream = stream_name(request.options().stream_identifier());
   const ExpectedRevision expected = expected_of(request.options());
   Result<WriteResult> written = write(stream, expected);
@@ -402,8 +404,8 @@ grpc::Status StreamsService::Delete(grpc::ServerContext* context, const streams:
   });
 }
 
-grpc::Status StreamsService::Tombstone(grpc::ServerContext* context, const streams::TombstoneReq* request,
-                                       streams::TombstoneResp* response) {
+grpc::Status StreamsService::Tombstone(grpc::ServerContext* context, const streams::DeleteReq* request,
+                                       streams::DeleteResp* response) {
   return delete_like(context, *request, response, [&](const std::string& stream, ExpectedRevision expected) {
     return store_.tombstone_stream(stream, expected);
   });

@@ -33,8 +33,8 @@ class StreamsService final : public event_store::client::streams::Streams::Servi
                     grpc::ServerWriter<event_store::client::streams::ReadResp>* writer) override;
   grpc::Status Delete(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,
                       event_store::client::streams::DeleteResp* response) override;
-  grpc::Status Tombstone(grpc::ServerContext* context, const event_store::client::streams::TombstoneReq* request,
-                         event_store::client::streams::TombstoneResp* response) override;
+  grpc::Status Tombstone(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,
+                         event_store::client::streams::DeleteResp* response) override;
   // batch_append.cc
   grpc::Status BatchAppend(grpc::ServerContext* context,
                            grpc::ServerReaderWriter<event_store::client::streams::BatchAppendResp,
