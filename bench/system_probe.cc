@@ -1,8 +1,14 @@
 #include "system_probe.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <stdexcept>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -70,6 +76,32 @@ uint64_t peak_rss_bytes() { return status_kib("VmHWM:") * 1024; }
 void reset_peak_rss() {
   std::ofstream out("/proc/self/clear_refs");
   out << "5";
+}
+
+SyncLatency measure_fdatasync(const std::string& dir, int samples) {
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/fdatasync-probe";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot create " + path);
+  // Into space already written and synced, as the engine's log segments are: a sync then
+  // carries the data only, not a file-size or extent change.
+  const std::string block(512, 'x');
+  const std::string zeros(block.size() * static_cast<size_t>(samples), '\0');
+  bool ok = ::write(fd, zeros.data(), zeros.size()) == static_cast<ssize_t>(zeros.size()) && ::fsync(fd) == 0;
+  std::vector<double> us;
+  us.reserve(static_cast<size_t>(samples));
+  for (int i = 0; i < samples && ok; ++i) {
+    const auto offset = static_cast<off_t>(block.size()) * i;
+    ok = ::pwrite(fd, block.data(), block.size(), offset) == static_cast<ssize_t>(block.size());
+    const auto start = std::chrono::steady_clock::now();
+    ok = ok && ::fdatasync(fd) == 0;
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+  }
+  ::close(fd);
+  std::filesystem::remove(path);
+  if (!ok) throw std::runtime_error("write or fdatasync failed on " + path);
+  std::sort(us.begin(), us.end());
+  return {us[us.size() / 2], us[us.size() * 99 / 100]};
 }
 
 }  // namespace mnemos::bench

@@ -25,4 +25,13 @@ uint64_t rss_bytes();       // VmRSS
 uint64_t peak_rss_bytes();  // VmHWM
 void reset_peak_rss();      // VmHWM := VmRSS (best effort: /proc/self/clear_refs)
 
+// What one durable commit costs on the disk under `dir`: `samples` rounds of a 512-byte write
+// into written space, then fdatasync(), on a scratch file (removed after). No group commit can make N threads that
+// each wait for their own commit go faster than N / p50 commits per second.
+struct SyncLatency {
+  double p50_us = 0;
+  double p99_us = 0;
+};
+SyncLatency measure_fdatasync(const std::string& dir, int samples = 1000);
+
 }  // namespace mnemos::bench

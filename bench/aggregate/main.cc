@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "aggregate_bench.h"
+#include "system_probe.h"
 #include "mnemos/cqrs/projection_runner.h"
 #include "mnemos/embedded.h"
 
@@ -68,13 +69,19 @@ int main(int argc, char** argv) {
 
     fmt::print("Command handling, {} threads, {:.0f} s each (durable: one fdatasync per commit)\n",
                threads, seconds);
+    const mnemos::bench::SyncLatency disk = mnemos::bench::measure_fdatasync(db + "/probe");
+    const double ceiling = threads * 1e6 / disk.p50_us;
+    fmt::print("  disk: fdatasync p50 {:.0f} us, p99 {:.0f} us: at most {} / p50 = {:.0f} commits/s "
+               "for {} threads that each wait for their own\n",
+               disk.p50_us, disk.p99_us, threads, ceiling, threads);
     const agg::ThroughputFigures plain = agg::measure_append(**store, threads, streams, seconds);
     print_throughput(fmt::format("append only, {} streams", streams).c_str(), plain);
     const agg::ThroughputFigures many = agg::measure_handle(**store, threads, streams, seconds);
     print_throughput(fmt::format("handle, {} streams", streams).c_str(), many);
     const agg::ThroughputFigures hot = agg::measure_handle(**store, threads, 1, seconds);
     print_throughput("handle, one hot stream", hot);
-    fmt::print("  handle / append on many streams: {:.2f}x\n", many.commands_per_s / plain.commands_per_s);
+    fmt::print("  handle / append on many streams: {:.2f}x; handle / the disk's ceiling: {:.2f}x\n",
+               many.commands_per_s / plain.commands_per_s, many.commands_per_s / ceiling);
 
     std::optional<agg::ProjectionFigures> projection;
     if (projection_events > 0) {
@@ -98,7 +105,9 @@ int main(int argc, char** argv) {
       nlohmann::json out = {{"load", agg::to_json(load)},
                             {"append_many_streams", agg::to_json(plain)},
                             {"handle_many_streams", agg::to_json(many)},
-                            {"handle_hot_stream", agg::to_json(hot)}};
+                            {"handle_hot_stream", agg::to_json(hot)},
+                            {"fdatasync_us", {{"p50", disk.p50_us}, {"p99", disk.p99_us}}},
+                            {"commit_ceiling_per_s", ceiling}};
       if (projection) out["projection"] = agg::to_json(*projection);
       std::ofstream(json_path) << out.dump(2) << '\n';
     }
