@@ -291,7 +291,15 @@ async function main() {
     await until('the dashboard shows appends since start', async () =>
       (await page.textContent('[data-testid="chart-appends"]')) !== '' &&
       Number(await page.$eval('#stat-head', (el) => el.dataset.value)) > 0);
-    await sleep(2500);
+    // Some traffic while the charts draw: appends, and reads of what was appended.
+    for (let i = 0; i < 16; i++) {
+      await apiAppend(`web-load-${run}-${i % 4}`, Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: 'Load', data: { i, k } })));
+      if (i % 2) await apiRead(cart);
+      await sleep(180);
+    }
+    await until('the dashboard has a non-zero appends/s in its chart history', async () =>
+      (await page.$eval('[data-testid="chart-appends"] path.line', (el) => el.getAttribute('d'))).length > 0);
+    check(Number(await page.$eval('#stat-head', (el) => el.dataset.value)) > 2000, 'the head position moved on with the load');
     await shot('dashboard');
     const dark = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: 'dark' });
     const darkPage = await dark.newPage();

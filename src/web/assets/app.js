@@ -163,29 +163,35 @@
     root.append(jsonNode(value, 0, openDepth));
     return root;
   }
-  function jsonNode(value, depth, openDepth) {
-    if (value === null) return h('span', { class: 'json-literal', text: 'null' });
-    if (typeof value === 'string') return h('span', { class: 'json-string', text: JSON.stringify(value) });
-    if (typeof value === 'number') return h('span', { class: 'json-number', text: String(value) });
-    if (typeof value === 'boolean') return h('span', { class: 'json-literal', text: String(value) });
+  // `label` (a key and a colon, or nothing) goes inside the summary so a nested value opens on
+  // its key's line.
+  function jsonNode(value, depth, openDepth, label = []) {
+    const line = (...parts) => h('span', {}, ...label, ...parts);
+    if (value === null) return line(h('span', { class: 'json-literal', text: 'null' }));
+    if (typeof value === 'string') return line(h('span', { class: 'json-string', text: JSON.stringify(value) }));
+    if (typeof value === 'number') return line(h('span', { class: 'json-number', text: String(value) }));
+    if (typeof value === 'boolean') return line(h('span', { class: 'json-literal', text: String(value) }));
     const isArray = Array.isArray(value);
     const entries = isArray ? value.map((v, i) => [i, v]) : Object.entries(value);
     const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
-    if (entries.length === 0) return h('span', { text: open + close });
+    if (entries.length === 0) return line(open + close);
     const preview = isArray ? `${entries.length} item${entries.length === 1 ? '' : 's'}`
                             : entries.slice(0, 4).map(([k]) => k).join(', ') + (entries.length > 4 ? ', …' : '');
     const children = h('div', { class: 'json-children' });
     entries.forEach(([key, child], i) => {
-      const line = h('div', {});
-      if (!isArray) line.append(h('span', { class: 'json-key', text: JSON.stringify(key) }), ': ');
-      line.append(jsonNode(child, depth + 1, openDepth));
-      if (i < entries.length - 1) line.append(',');
-      children.append(line);
+      const childLabel = isArray ? [] : [h('span', { class: 'json-key', text: JSON.stringify(key) }), ': '];
+      const node = jsonNode(child, depth + 1, openDepth, childLabel);
+      if (i < entries.length - 1) {
+        // The comma follows the value: after the closing bracket of a nested one.
+        (node.tagName === 'DETAILS' ? node.lastChild : node).append(',');
+        if (node.tagName === 'DETAILS') node.querySelector('.json-preview').append(',');
+      }
+      children.append(node.tagName === 'DETAILS' ? node : h('div', {}, node));
     });
     return h('details', { open: depth < openDepth },
-             h('summary', {}, open, h('span', { class: 'json-preview', text: ` ${preview} ${close}` })),
+             h('summary', {}, ...label, open, h('span', { class: 'json-preview', text: ` ${preview} ${close}` })),
              children,
-             h('span', { class: 'json-close', text: close }));
+             h('div', { class: 'json-close', text: close }));
   }
 
   // ---------------------------------------------------------------- /stats, polled once a second
@@ -246,13 +252,15 @@
 
   // ---------------------------------------------------------------- charts (SVG)
 
-  // A line-and-area chart of `values` (oldest first) in a fixed window of HISTORY points.
+  // A line-and-area chart of `values` (oldest first), the newest at the right edge.
   function drawChart(container, values, format) {
     const W = 300, H = 60;
     const max = Math.max(1e-9, ...values);
     const top = niceCeil(max);
     const n = values.length;
-    const x = (i) => W - (n - 1 - i) * (W / (HISTORY - 1));
+    // The window fills as the history grows, then scrolls: at least 20 points wide.
+    const span = Math.min(HISTORY, Math.max(n, 20));
+    const x = (i) => W - (n - 1 - i) * (W / (span - 1));
     const y = (v) => H - (v / top) * (H - 2) - 1;
     const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none' });
     for (const f of [0.5, 1]) s.append(svg('line', { class: 'grid', x1: 0, x2: W, y1: H - f * (H - 2) - 1, y2: H - f * (H - 2) - 1 }));
@@ -616,7 +624,11 @@
     root.replaceChildren(
       h('div', { class: 'page-head' }, h('h1', { text: 'Live tail' }), h('span', { class: 'sub', text: 'of $all, newest first' })),
       h('div', { class: 'panel' },
-        h('div', { class: 'row' }, typeInput, streamInput, toggle, clear, h('span', { class: 'spacer' }), status, counter)),
+        h('div', { class: 'filters' },
+          h('label', { class: 'field' }, 'Event type starts with', typeInput),
+          h('label', { class: 'field' }, 'Stream starts with', streamInput),
+          toggle, clear, h('span', { class: 'spacer' }),
+          h('div', { class: 'row', style: 'height:36px' }, status, counter))),
       h('div', { class: 'panel' },
         h('table', { class: 'grid', id: 'tail-table', 'data-testid': 'tail-table' },
           h('thead', {}, h('tr', {}, h('th', { text: 'Stream' }), h('th', { text: 'Revision' }), h('th', { text: 'Position' }),
