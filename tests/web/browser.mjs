@@ -200,6 +200,27 @@ async function main() {
     await until('back to now: five events again', async () => (await rowTypes(page, '#events-table')).length === 5);
     check(await page.$eval('#asof-banner', (el) => el.hidden), 'the as-of banner is gone');
 
+    // --- paging through a longer stream: 45 events, 20 a page, newest first
+    const paged = `paged-${run}`;
+    await apiAppend(paged, Array.from({ length: 45 }, (_, i) => ({ type: i % 2 ? 'Odd' : 'Even', data: { i } })), 'no_stream');
+    await page.goto(`${base}/#/stream/${encodeURIComponent(paged)}`);
+    const pageRevisions = () => page.$$eval('#events-table tr[data-testid="event-row"]', (rows) => rows.map((r) => Number(r.dataset.revision)));
+    const expectPage = async (what, firstRevision, count) => {
+      await until(what, async () => {
+        const r = await pageRevisions();
+        return r.length === count && r[0] === firstRevision && r.every((v, i) => v === firstRevision - i);
+      });
+    };
+    await expectPage('page 1: revisions 44..25', 44, 20);
+    check(await page.$eval('#page-prev', (el) => el.disabled), 'no newer page before the first');
+    await page.click('#page-next');
+    await expectPage('page 2: revisions 24..5', 24, 20);
+    await page.click('#page-next');
+    await expectPage('page 3: revisions 4..0', 4, 5);
+    await until('no older page after the last', () => page.$eval('#page-next', (el) => el.disabled));
+    await page.click('#page-prev');
+    await expectPage('back to page 2', 24, 20);
+
     // --- live tail of $all, filtered by stream prefix
     await page.click('[data-testid="nav-tail"]');
     await page.fill('#tail-stream-prefix', 'web-cart-');

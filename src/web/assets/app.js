@@ -644,7 +644,8 @@
       history.replaceState(null, '', '#/tail' + query({ type_prefix: typeInput.value, stream_prefix: streamInput.value }));
       setStatus('connecting', 'connecting…');
       source = new EventSource(url);
-      source.onopen = () => setStatus('live', 'live');
+      // Open, then live once the server says it has caught up (at once with from=end).
+      source.onopen = () => { if (status.dataset.state !== 'live') setStatus('connecting', 'catching up…'); };
       source.addEventListener('caught-up', () => setStatus('live', 'live'));
       source.onmessage = (message) => {
         let event;
