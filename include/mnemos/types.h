@@ -1,6 +1,7 @@
 // The vocabulary of the Store API. See docs/glossary.md for the meaning of each word.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <limits>
@@ -197,6 +198,30 @@ struct ListStreamsOptions {
   uint64_t limit = 1000;
 };
 
+// Durations counted in fixed log buckets: bucket i counts those of at most 2^i µs (1 µs .. 8.4 s),
+// the last bucket those above. Cheap to merge and to export as a Prometheus histogram.
+struct LatencyHistogram {
+  static constexpr size_t kBounded = 24;  // buckets with an upper bound; one more for the rest
+  static constexpr uint64_t upper_bound_micros(size_t bucket) { return uint64_t{1} << bucket; }
+
+  std::array<uint64_t, kBounded + 1> buckets{};  // per bucket, not cumulative
+  uint64_t count = 0;
+  uint64_t sum_micros = 0;
+
+  // The upper bound of the bucket that holds quantile `q` (0..1) of the counts: an estimate
+  // within a factor of 2. 0 when empty; the largest bound when it falls in the last bucket.
+  uint64_t quantile_micros(double q) const {
+    if (count == 0) return 0;
+    const double rank = q * static_cast<double>(count);
+    uint64_t seen = 0;
+    for (size_t i = 0; i < kBounded; ++i) {
+      seen += buckets[i];
+      if (static_cast<double>(seen) >= rank && seen > 0) return upper_bound_micros(i);
+    }
+    return upper_bound_micros(kBounded - 1);
+  }
+};
+
 struct StoreStats {
   uint64_t events = 0;
   uint64_t streams = 0;
@@ -206,6 +231,7 @@ struct StoreStats {
   Position head;             // position of the last committed event (0: empty store)
   uint64_t appends = 0;      // since open
   uint64_t syncs = 0;        // since open
+  LatencyHistogram sync_latency;  // of the log syncs (fdatasync) since open
 };
 
 }  // namespace mnemos

@@ -1,6 +1,6 @@
 // append: one event from the command line (append --stdin is in commands_append_stdin.cc).
 #include "cli/commands.h"
-#include "cli/event_input.h"
+#include "json/event_input.h"
 #include "cli/options.h"
 #include "cli/output.h"
 
@@ -23,8 +23,8 @@ Result<EventData> event_from_args(const AppendArgs& args) {
     return make_error(ErrorCode::kInvalidArgument,
                       "append needs --stream and --type (or --stdin for NDJSON requests)");
   }
-  if (auto s = check_json_text(args.data, "--data"); !s) return std::unexpected(s.error());
-  if (auto s = check_json_text(args.metadata, "--metadata"); !s) return std::unexpected(s.error());
+  if (auto s = json::check_json_text(args.data, "--data"); !s) return std::unexpected(s.error());
+  if (auto s = json::check_json_text(args.metadata, "--metadata"); !s) return std::unexpected(s.error());
   EventData event;
   event.type = args.type;
   event.data = args.data;

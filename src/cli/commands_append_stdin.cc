@@ -7,7 +7,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
-#include "cli/event_input.h"
+#include "json/event_input.h"
 #include "cli/exit_codes.h"
 #include "cli/line_reader.h"
 #include "cli/output.h"
@@ -45,7 +45,7 @@ int run_append_stdin(Store& store) {
   std::string_view line;
   while (!failed && reader.next(line)) {
     if (is_blank(line)) continue;
-    auto request = parse_append_request(line);
+    auto request = json::parse_append_request(line);
     if (!request) {
       Error error = request.error();
       error.message = fmt::format("line {}: {}", reader.line_number(), error.message);

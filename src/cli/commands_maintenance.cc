@@ -12,16 +12,7 @@ int run_stats(const CommandSet& commands) {
   return with_store(commands, [](Store& store) {
     auto stats = store.stats();
     if (!stats) return report_error(stats.error());
-    Json out;
-    out["events"] = stats->events;
-    out["streams"] = stats->streams;
-    out["log_bytes"] = stats->log_bytes;
-    out["index_bytes"] = stats->index_bytes;
-    out["segments"] = stats->segments;
-    out["head_position"] = stats->head.value;
-    out["appends"] = stats->appends;
-    out["syncs"] = stats->syncs;
-    print_line(out);
+    print_line(json::stats_json(*stats));
     return 0;
   });
 }

@@ -1,9 +1,11 @@
-// serve: the server on the --db data directory, speaking the KurrentDB gRPC client protocol,
-// until SIGINT or SIGTERM; then in-flight calls finish and subscribers are ended.
+// serve: the server on the --db data directory, speaking the KurrentDB gRPC client protocol and
+// the HTTP/JSON API (with the web UI), until SIGINT or SIGTERM; then in-flight calls finish and
+// subscribers (gRPC and SSE) are ended.
 #include <pthread.h>
 #include <signal.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "http/http_server.h"
 #include "server/grpc_server.h"
 
 namespace mnemos::cli {
@@ -19,6 +22,8 @@ namespace {
 
 struct ServeArgs {
   std::vector<std::string> grpc;
+  std::vector<std::string> http;
+  bool no_http = false;
   bool no_batch_append = false;
 };
 
@@ -65,12 +70,34 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
     log(fmt::format("gRPC (KurrentDB client protocol) on {}", fmt::join(listening, ", ")));
     log(fmt::format("connect with kurrentdb://{}?tls=false or esdb://{}?tls=false", listening.front(),
                     listening.front()));
+    std::unique_ptr<http::HttpServer> web;
+    if (!args.no_http) {
+      http::HttpOptions http_options;
+      if (!args.http.empty()) http_options.addresses = args.http;
+      http_options.max_request_bytes = store_options.max_event_size + (1u << 20);
+      auto started = http::HttpServer::start(store, http_options);
+      if (!started) {
+        fmt::print(stderr, "mnemos serve: {}\n", started.error().message);
+        (*server)->shutdown();
+        return 1;
+      }
+      web = std::move(*started);
+      const auto& addresses = web->bound_addresses();
+      log(fmt::format("HTTP/JSON API on {}", fmt::join(addresses, ", ")));
+      log(fmt::format("web UI on http://{}/", addresses.front()));
+    }
     // Flush a line on stdout too, for scripts that wait for the server to be ready.
-    fmt::print("{{\"grpc\":\"{}\"}}\n", listening.front());
+    if (web) {
+      fmt::print("{{\"grpc\":\"{}\",\"http\":\"{}\"}}\n", listening.front(),
+                 web->bound_addresses().front());
+    } else {
+      fmt::print("{{\"grpc\":\"{}\"}}\n", listening.front());
+    }
     std::fflush(stdout);
     int signal = 0;
     sigwait(&stop_signals, &signal);
     log(fmt::format("{}: shutting down (in-flight calls finish, subscriptions end)", signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    if (web) web->shutdown();
     (*server)->shutdown();
     log("stopped");
     return 0;
@@ -81,9 +108,16 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
 
 void add_serve_command(CommandSet& commands) {
   auto [sub, args] = commands.add_with_args<ServeArgs>(
-      "serve", "Serve the data directory over the KurrentDB (EventStoreDB) gRPC client protocol", run_serve);
+      "serve",
+      "Serve the data directory over the KurrentDB (EventStoreDB) gRPC client protocol and the "
+      "HTTP/JSON API with the web UI (docs/HTTP.md)",
+      run_serve);
   sub->add_option("--grpc", args->grpc,
                   "ADDR:PORT to listen on (repeatable; default 127.0.0.1:2113 and [::1]:2113, loopback only)");
+  sub->add_option("--http", args->http,
+                  "ADDR:PORT for the HTTP/JSON API and the web UI (repeatable; default 127.0.0.1:2114, "
+                  "loopback only)");
+  sub->add_flag("--no-http", args->no_http, "Serve gRPC only: no HTTP API, no web UI");
   sub->add_flag("--no-batch-append", args->no_batch_append,
                 "Do not list BatchAppend in ServerFeatures: the clients then append through Append");
 }

@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "cli/commands.h"
-#include "cli/event_input.h"
+#include "json/event_input.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/paging.h"
@@ -19,15 +19,6 @@ struct StreamArgs {
   const CLI::Option* set_option = nullptr;
   bool set_given() const { return set_option != nullptr && set_option->count() > 0; }
 };
-
-std::string_view state_name(StreamState state) {
-  switch (state) {
-    case StreamState::kLive: return "live";
-    case StreamState::kSoftDeleted: return "soft_deleted";
-    case StreamState::kTombstoned: return "tombstoned";
-  }
-  return "unknown";
-}
 
 int run_delete(const CommandSet& commands, const StreamArgs& args) {
   auto expected = ExpectedRevision::parse(args.expected);
@@ -47,12 +38,7 @@ int run_delete(const CommandSet& commands, const StreamArgs& args) {
 int get_metadata(Store& store, const StreamArgs& args) {
   auto result = store.get_metadata(args.stream);
   if (!result) return report_error(result.error());
-  Json metadata = Json::parse(result->json, nullptr, /*allow_exceptions=*/false);
-  Json out;
-  out["stream"] = args.stream;
-  out["metadata"] = metadata.is_discarded() ? Json(result->json) : std::move(metadata);
-  out["revision"] = result->revision ? Json(result->revision->value) : Json(nullptr);
-  print_line(out);
+  print_line(json::metadata_json(args.stream, *result));
   return 0;
 }
 
@@ -67,7 +53,7 @@ int run_metadata(const CommandSet& commands, const StreamArgs& args) {
   auto expected = ExpectedRevision::parse(args.expected);
   if (!expected) return report_error(expected.error());
   if (args.set_given()) {
-    auto value = parse_json_line(args.set_metadata);
+    auto value = json::parse_json_line(args.set_metadata);
     if (!value || !value->is_object()) {
       return report_usage_error("--set must be a JSON object, e.g. {\"$maxCount\":10}");
     }
@@ -96,7 +82,7 @@ int run_streams(const CommandSet& commands, const ListArgs& args) {
         out["stream"] = summary.name;
         out["last_revision"] =
             summary.last_revision ? Json(summary.last_revision->value) : Json(nullptr);
-        out["state"] = state_name(summary.state);
+        out["state"] = json::stream_state_name(summary.state);
         print_line(out);
       }
       remaining -= std::min<uint64_t>(remaining, page->size());

@@ -9,7 +9,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
-#include "cli/event_input.h"
+#include "json/event_input.h"
 #include "cli/line_reader.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -52,20 +52,20 @@ struct ImportedEvent {
 
 Result<ImportedEvent> imported_event_from_json(const Json& line) {
   if (!line.is_object()) return make_error(ErrorCode::kInvalidArgument, "not a JSON object");
-  auto stream = required_string(line, "stream", "an event line");
+  auto stream = json::required_string(line, "stream", "an event line");
   if (!stream) return std::unexpected(stream.error());
   auto revision = line.find("revision");
   if (revision == line.end() || !revision->is_number_unsigned()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "an event line needs \"revision\" (a number from 0)");
   }
-  auto event = event_data_from_json(line);
+  auto event = json::event_data_from_json(line);
   if (!event) return std::unexpected(event.error());
   return ImportedEvent{std::move(*stream), revision->get<uint64_t>(), std::move(*event)};
 }
 
 Result<ImportedEvent> parse_import_line(std::string_view line) {
-  auto value = parse_json_line(line);
+  auto value = json::parse_json_line(line);
   if (!value) return std::unexpected(value.error());
   return imported_event_from_json(*value);
 }

@@ -4,25 +4,17 @@
 
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "json/event_json.h"
 #include "mnemos/error.h"
 #include "mnemos/types.h"
 
 namespace mnemos::cli {
 
-using Json = nlohmann::ordered_json;
-
-// {"stream","revision","position","id","type","timestamp","data","metadata"}. A JSON payload
-// prints as its JSON value (null when empty); a binary one as a base64 string, followed by
-// "data_encoding":"base64" (or "metadata_encoding").
-Json event_json(const RecordedEvent& event);
-
-// {"stream","first_revision","last_revision","position"}
-Json ack_json(std::string_view stream, const AppendResult& result);
-
-// {"error":{"code","message","actual_revision"?}}: an error as a line of NDJSON output.
-Json error_line_json(const Error& error);
+// The shapes of events, acks and errors are shared with the HTTP API (src/json/event_json.h).
+using json::ack_json;
+using json::error_line_json;
+using json::event_json;
+using json::Json;
 
 // Writes `value` and a newline to stdout (buffered; see flush_output).
 void print_line(const Json& value);

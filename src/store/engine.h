@@ -25,6 +25,7 @@
 #include "storage/log_writer.h"
 #include "storage/segment_set.h"
 #include "store/background_job.h"
+#include "store/latency_recorder.h"
 #include "store/recent_appends.h"
 #include "store/stream_metadata.h"
 
@@ -203,6 +204,7 @@ class Engine {
 
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> syncs_{0};
+  LatencyRecorder sync_latency_;  // of sync_log()
   std::atomic<uint64_t> events_{0};
   std::atomic<uint64_t> streams_{0};
 };

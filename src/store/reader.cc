@@ -443,6 +443,7 @@ Result<StoreStats> Engine::stats() const {
   s.head = head();
   s.appends = appends_.load(std::memory_order_relaxed);
   s.syncs = syncs_.load(std::memory_order_relaxed);
+  s.sync_latency = sync_latency_.snapshot();
   return s;
 }
 

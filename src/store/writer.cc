@@ -200,7 +200,9 @@ bool Engine::sync_due(bool force) const {
 }
 
 Status Engine::sync_log() {
+  const auto started = std::chrono::steady_clock::now();
   if (auto s = log_->sync(); !s) return s;
+  sync_latency_.record(std::chrono::steady_clock::now() - started);
   epoch_start_pending_ = true;
   last_sync_ = std::chrono::steady_clock::now();
   syncs_.fetch_add(1, std::memory_order_relaxed);

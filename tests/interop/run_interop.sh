@@ -24,7 +24,7 @@ run_mode() {
   shift 2
   local scratch server port rc=0
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-interop-XXXXXX")
-  "$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 "$@" > "$scratch/ready" 2> "$scratch/server.log" &
+  "$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 --http 127.0.0.1:0 "$@" > "$scratch/ready" 2> "$scratch/server.log" &
   server=$!
   for _ in $(seq 1 200); do
     grep -q '"grpc"' "$scratch/ready" 2>/dev/null && break

@@ -1,10 +1,10 @@
-#include "cli/event_input.h"
+#include "json/event_input.h"
 
 #include <fmt/core.h>
 
-#include "cli/base64.h"
+#include "json/base64.h"
 
-namespace mnemos::cli {
+namespace mnemos::json {
 namespace {
 
 std::unexpected<Error> invalid(std::string message) {
@@ -123,4 +123,4 @@ Status check_json_text(std::string_view text, std::string_view what) {
   return {};
 }
 
-}  // namespace mnemos::cli
+}  // namespace mnemos::json

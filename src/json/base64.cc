@@ -1,9 +1,9 @@
-#include "cli/base64.h"
+#include "json/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace mnemos::cli {
+namespace mnemos::json {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -72,4 +72,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace mnemos::cli
+}  // namespace mnemos::json

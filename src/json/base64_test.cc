@@ -1,8 +1,8 @@
-#include "cli/base64.h"
+#include "json/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace mnemos::cli {
+namespace mnemos::json {
 namespace {
 
 TEST(Base64, EncodesRfc4648TestVectors) {
@@ -34,4 +34,4 @@ TEST(Base64, RejectsMalformedInput) {
 }
 
 }  // namespace
-}  // namespace mnemos::cli
+}  // namespace mnemos::json

@@ -1,14 +1,15 @@
-// What the CLI reads: events and append requests as JSON (append --stdin, import).
+// Events and append requests as JSON: what the CLI reads (append --stdin, import) and what the
+// HTTP API takes (POST /streams/{stream}).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cli/output.h"
+#include "json/event_json.h"
 #include "mnemos/types.h"
 
-namespace mnemos::cli {
+namespace mnemos::json {
 
 // Parses one line of NDJSON input. kInvalidArgument when it is not JSON.
 Result<Json> parse_json_line(std::string_view line);
@@ -38,4 +39,4 @@ Result<AppendRequest> parse_append_request(std::string_view line);
 // Checks that `text` is JSON; `what` names it in the error ("--data").
 Status check_json_text(std::string_view text, std::string_view what);
 
-}  // namespace mnemos::cli
+}  // namespace mnemos::json
