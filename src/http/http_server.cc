@@ -90,7 +90,10 @@ class HttpServerImpl final : public HttpServer {
     servers_.push_back(std::move(server));
     threads_.emplace_back([raw] { raw->listen_after_bind(); });
     // httplib's stop() does nothing until the loop runs: wait for it, so that shutdown() holds.
-    while (!raw->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!raw->is_running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     return {};
   }
 
