@@ -76,7 +76,7 @@ async function main() {
       }
     });
     const shot = async (name, target = page) => {
-      await target.screenshot({ path: join(shots, name + '.png') });
+      await target.screenshot({ path: join(shots, name + '.png'), animations: 'disabled' });
       console.log('screenshot ' + name + '.png');
     };
 
