@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "util/hex.h"
+
 namespace mnemos {
 namespace {
 
@@ -12,13 +14,6 @@ std::mt19937_64& thread_rng() {
     return std::mt19937_64(seed);
   }();
   return rng;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 bool is_dash_offset(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
@@ -50,8 +45,8 @@ Result<Uuid> Uuid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    int hi = hex_value(text[i]);
-    int lo = hex_value(text[i + 1]);
+    int hi = hex_digit_value(text[i]);
+    int lo = hex_digit_value(text[i + 1]);
     if (hi < 0 || lo < 0) break;
     u.bytes[byte++] = static_cast<uint8_t>(hi << 4 | lo);
     i += 2;
