@@ -9,12 +9,10 @@ bin=$1
 work=$2
 idle=${3:-0}
 
-mkdir -p "$work"
-# The clients, from npm, at the versions of package-lock.json (installed again when it changes).
-if [ ! -d "$work/node_modules" ] || ! cmp -s "$here/package-lock.json" "$work/package-lock.json"; then
-  cp "$here/package.json" "$here/package-lock.json" "$work/"
-  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=../support/serve.sh
+. "$here/../support/serve.sh"
+# The clients, from npm, at the versions of package-lock.json.
+npm_ci_pinned "$here" "$work"
 cp "$here/interop.mjs" "$work/"
 
 # One server per mode: BatchAppend listed in ServerFeatures (the clients then append through it),
@@ -24,15 +22,7 @@ run_mode() {
   shift 2
   local scratch server port rc=0
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-interop-XXXXXX")
-  "$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 --http 127.0.0.1:0 "$@" > "$scratch/ready" 2> "$scratch/server.log" &
-  server=$!
-  for _ in $(seq 1 200); do
-    grep -q '"grpc"' "$scratch/ready" 2>/dev/null && break
-    kill -0 "$server" 2>/dev/null || { cat "$scratch/server.log"; echo "the server did not start"; return 1; }
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*"grpc":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$scratch/ready")
-  if [ -z "$port" ]; then cat "$scratch/server.log"; echo "no port from the server"; kill -KILL "$server"; return 1; fi
+  serve_fresh "$bin" "$scratch" grpc "$@" || return 1
   echo "=== $mode: mnemos serve on 127.0.0.1:$port"
   (cd "$work" && node interop.mjs esdb "$port" "$idle_seconds") > "$scratch/esdb.txt" 2>&1 &
   local esdb=$!

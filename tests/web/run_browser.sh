@@ -9,12 +9,11 @@ bin=$1
 work=$2
 shots=$3
 
-mkdir -p "$work" "$shots"
-# playwright-core from npm, at the version of package-lock.json (installed again when it changes).
-if [ ! -d "$work/node_modules" ] || ! cmp -s "$here/package-lock.json" "$work/package-lock.json"; then
-  cp "$here/package.json" "$here/package-lock.json" "$work/"
-  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+mkdir -p "$shots"
+# shellcheck source=../support/serve.sh
+. "$here/../support/serve.sh"
+# playwright-core from npm, at the version of package-lock.json.
+npm_ci_pinned "$here" "$work"
 cp "$here/browser.mjs" "$work/"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnemos-web-XXXXXX")
@@ -25,15 +24,7 @@ stop_server() {
 }
 trap stop_server EXIT
 
-"$bin" --db "$scratch/db" serve --grpc 127.0.0.1:0 --http 127.0.0.1:0 > "$scratch/ready" 2> "$scratch/server.log" &
-server=$!
-for _ in $(seq 1 200); do
-  grep -q '"http"' "$scratch/ready" 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$scratch/server.log"; echo "the server did not start"; exit 1; }
-  sleep 0.05
-done
-port=$(sed -n 's/.*"http":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$scratch/ready")
-if [ -z "$port" ]; then cat "$scratch/server.log"; echo "no HTTP port from the server"; exit 1; fi
+serve_fresh "$bin" "$scratch" http || exit 1
 echo "=== mnemos serve, web UI on http://127.0.0.1:$port/"
 
 rc=0
