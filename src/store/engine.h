@@ -37,6 +37,12 @@ struct WriteRequest {
   std::string stream;
   ExpectedRevision expected = ExpectedRevision::any();
   std::vector<EventData> events;  // validated, ids assigned
+  // Replicated writes (src/replicated) are decided elsewhere, and every node must write the same
+  // bytes: the commit time (µs, kept non-decreasing) and the id of the system event a write adds
+  // (undelete metadata, `$tb` metadata, `$streamDeleted`) come with the request. Empty: the
+  // engine's clock and a random id.
+  std::optional<int64_t> commit_time;
+  std::optional<Uuid> marker_id;
 
   // How it completes. Engine::submit: through `done` (the engine owns the request until then).
   // Engine::write: the caller owns it and waits on `state`, which becomes kDone (then `result`

@@ -224,7 +224,9 @@ void Engine::process_batch(std::vector<WriteRequest*>& batch) {
       return;
     }
   }
-  last_timestamp_ = std::max(last_timestamp_, now_timestamp().micros);
+  if (batch.empty() || !batch.front()->commit_time) {
+    last_timestamp_ = std::max(last_timestamp_, now_timestamp().micros);
+  }
   BatchState state{storage::IndexBuilder(*index_, counters_, last_boundary_, &stream_cache_),
                    last_timestamp_, 0, {}};
   buffer_.clear();
@@ -303,6 +305,11 @@ Result<std::optional<std::string>> Engine::latest_metadata_json(std::string_view
 }
 
 Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
+  if (request.commit_time) {
+    last_timestamp_ = std::max(last_timestamp_, *request.commit_time);
+    state.timestamp = last_timestamp_;
+  }
+  auto marker_id = [&request] { return request.marker_id ? *request.marker_id : Uuid::random(); };
   const std::string& stream = request.stream;
   auto info = state.builder.stream(stream);
   if (!info) return std::unexpected(info.error());
@@ -439,7 +446,7 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
         auto rev = meta_revision();
         if (!rev) return std::unexpected(rev.error());
         undelete_json = undelete_metadata(*meta_json, static_cast<uint64_t>(last + 1));
-        undelete_id = Uuid::random();
+        undelete_id = marker_id();
         records.push_back({metastream, *rev, kMetadataEventType, undelete_json, "", &undelete_id, 0});
       }
       for (size_t i = 0; i < n; ++i) {
@@ -460,13 +467,13 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       auto rev = meta_revision();
       if (!rev) return std::unexpected(rev.error());
       const std::string json = soft_delete_metadata();
-      const Uuid id = Uuid::random();
+      const Uuid id = marker_id();
       return write_commit({{metastream, *rev, kMetadataEventType, json, "", &id, 0}});
     }
     case WriteRequest::Kind::kTombstone: {
       if (meta) return make_error(ErrorCode::kInvalidArgument, "a metastream cannot be tombstoned");
       if (auto s = check(); !s) return std::unexpected(s.error());
-      const Uuid id = Uuid::random();
+      const Uuid id = marker_id();
       return write_commit({{stream, kTombstoneRevision, kTombstoneEventType, "", "", &id, 0}});
     }
   }
