@@ -199,15 +199,21 @@ Result<PublishAck> Connection::publish(const Publication& p) {
   return ack;
 }
 
-Result<uint64_t> Connection::stream_messages(std::string_view stream) {
+Result<StreamInfo> Connection::stream_info(std::string_view stream) {
   std::string n(stream);
   jsStreamInfo* si = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, n.c_str(), nullptr, &jerr);
   if (s != NATS_OK) return fail(s, jerr, fmt::format("reading stream info of {}", stream));
-  uint64_t count = si->State.Msgs;
+  StreamInfo info{si->State.Msgs, si->State.FirstSeq, si->State.LastSeq, si->Created};
   jsStreamInfo_Destroy(si);
-  return count;
+  return info;
+}
+
+Result<uint64_t> Connection::stream_messages(std::string_view stream) {
+  auto info = stream_info(stream);
+  if (!info) return std::unexpected(info.error());
+  return info->messages;
 }
 
 Result<uint64_t> Connection::last_subject_sequence(std::string_view stream,
@@ -300,6 +306,69 @@ Status AsyncPublisher::wait_all(std::chrono::milliseconds timeout) {
   natsStatus s = js_PublishAsyncComplete(js_, &po);
   if (s != NATS_OK) return fail(s, static_cast<jsErrCode>(0), "waiting for async acknowledgements");
   return {};
+}
+
+Result<std::unique_ptr<OrderedConsumer>> OrderedConsumer::create(Connection& connection,
+                                                                 std::string_view stream,
+                                                                 std::string_view subjects,
+                                                                 uint64_t start_sequence) {
+  std::string stream_name(stream);
+  std::string subject(subjects);
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream_name.c_str();
+  so.Ordered = true;
+  if (start_sequence > 1) {
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = start_sequence;
+  } else {
+    so.Config.DeliverPolicy = js_DeliverAll;
+  }
+  natsSubscription* sub = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_SubscribeSync(&sub, connection.jetstream(), subject.c_str(), nullptr, &so, &jerr);
+  if (s != NATS_OK) return fail(s, jerr, fmt::format("following stream {}", stream));
+  // Catch-up delivers as fast as the server can: let the client buffer a good stretch (the
+  // defaults, 65,536 messages / 64 MiB, make a slow applier a "slow consumer" sooner).
+  s = natsSubscription_SetPendingLimits(sub, 1 << 20, 512 << 20);
+  if (s != NATS_OK) {
+    natsSubscription_Destroy(sub);
+    return fail(s, static_cast<jsErrCode>(0), "setting the consumer's pending limits");
+  }
+  return std::unique_ptr<OrderedConsumer>(new OrderedConsumer(sub));
+}
+
+OrderedConsumer::~OrderedConsumer() {
+  natsSubscription_Unsubscribe(sub_);
+  natsSubscription_Destroy(sub_);
+}
+
+Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, size_t max,
+                                           std::chrono::milliseconds timeout) {
+  size_t added = 0;
+  while (added < max) {
+    natsMsg* msg = nullptr;
+    natsStatus s = natsSubscription_NextMsg(&msg, sub_, added == 0 ? timeout.count() : 0);
+    if (s == NATS_TIMEOUT) break;
+    if (s != NATS_OK) return fail(s, static_cast<jsErrCode>(0), "receiving from the stream");
+    jsMsgMetaData* meta = nullptr;
+    s = natsMsg_GetMetaData(&meta, msg);
+    if (s != NATS_OK) {
+      natsMsg_Destroy(msg);
+      return fail(s, static_cast<jsErrCode>(0), "reading a message's JetStream metadata");
+    }
+    ReceivedMessage m;
+    m.sequence = meta->Sequence.Stream;
+    m.timestamp_nanos = meta->Timestamp;
+    jsMsgMetaData_Destroy(meta);
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg, kMsgIdHeader.data(), &id) == NATS_OK && id != nullptr) m.msg_id = id;
+    m.payload.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    natsMsg_Destroy(msg);
+    out.push_back(std::move(m));
+    ++added;
+  }
+  return added;
 }
 
 }  // namespace mnemos::nats

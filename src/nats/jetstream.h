@@ -31,6 +31,7 @@
 // nats.c types, kept out of users' includes.
 struct __natsConnection;
 struct __jsCtx;
+struct __natsSubscription;
 
 namespace mnemos::nats {
 
@@ -55,6 +56,13 @@ struct StreamSpec {
 };
 
 enum class Duplicate : uint8_t { kNo, kYes };
+
+struct StreamInfo {
+  uint64_t messages = 0;
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+  int64_t created_nanos = 0;  // when the stream was created: tells a re-created stream apart
+};
 
 struct PublishAck {
   uint64_t sequence = 0;  // the JetStream stream sequence: the Mnemos position
@@ -86,6 +94,7 @@ class Connection {
 
   // Number of messages in the stream; the last sequence of a subject (0: none).
   [[nodiscard]] Result<uint64_t> stream_messages(std::string_view stream);
+  [[nodiscard]] Result<StreamInfo> stream_info(std::string_view stream);
   [[nodiscard]] Result<uint64_t> last_subject_sequence(std::string_view stream,
                                                        std::string_view subject);
 
@@ -140,6 +149,38 @@ class AsyncPublisher {
   std::atomic<uint64_t> failed_{0};
   mutable std::mutex mutex_;
   std::optional<Error> first_error_;
+};
+
+// A message as a consumer received it (copied out of nats.c's buffers).
+struct ReceivedMessage {
+  uint64_t sequence = 0;      // the stream sequence
+  int64_t timestamp_nanos = 0;  // when the stream stored it (UTC)
+  std::string msg_id;         // Nats-Msg-Id, empty when none
+  std::string payload;
+};
+
+// Follows a stream in sequence order from a start sequence, then live: an ordered push consumer
+// (ephemeral, no acks, flow control and heartbeats; nats.c re-creates it after a gap or a lost
+// leader, so delivery has no gap and no duplicate).
+class OrderedConsumer {
+ public:
+  // `start_sequence` <= 1: from the first message.
+  [[nodiscard]] static Result<std::unique_ptr<OrderedConsumer>> create(Connection& connection,
+                                                                       std::string_view stream,
+                                                                       std::string_view subjects,
+                                                                       uint64_t start_sequence);
+  ~OrderedConsumer();
+  OrderedConsumer(const OrderedConsumer&) = delete;
+  OrderedConsumer& operator=(const OrderedConsumer&) = delete;
+
+  // Appends to `out` up to `max` messages: waits up to `timeout` for the first, then takes
+  // those already received without waiting. Returns how many it added (0 on timeout).
+  [[nodiscard]] Result<size_t> next_batch(std::vector<ReceivedMessage>& out, size_t max,
+                                          std::chrono::milliseconds timeout);
+
+ private:
+  explicit OrderedConsumer(__natsSubscription* sub) : sub_(sub) {}
+  __natsSubscription* sub_;
 };
 
 }  // namespace mnemos::nats

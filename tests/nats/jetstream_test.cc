@@ -18,67 +18,18 @@
 #include <vector>
 
 #include "nats/subject.h"
+#include "test_cluster.h"
 
 namespace mnemos::nats {
 namespace {
 
-bool port_free(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// Client ports base..base+2, routes base+1000.., monitoring base+2000.. (scripts/cluster).
-int pick_base_port(std::mt19937& rng) {
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    int base = 20000 + static_cast<int>(rng() % 20000);
-    bool all = true;
-    for (int offset : {0, 1000, 2000}) {
-      for (int i = 0; i < 3; ++i) all = all && port_free(base + offset + i);
-    }
-    if (all) return base;
-  }
-  return 0;
-}
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  int rc = ::pclose(pipe);
-  if (rc != 0) out.clear();
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 class JetStreamCluster : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    std::mt19937 rng(std::random_device{}());
-    stop_cluster();  // one left behind by a crashed run
-    for (int attempt = 0; attempt < 3 && urls_.empty(); ++attempt) {
-      base_ = pick_base_port(rng);
-      urls_ = run(fmt::format("'{}' start --dir '{}' --port {} --sync default", MNEMOS_CLUSTER_SCRIPT,
-                              MNEMOS_NATS_TEST_DIR, base_));
-    }
-  }
-  static void TearDownTestSuite() { stop_cluster(); }
-  static void stop_cluster() {
-    (void)std::system(fmt::format("'{}' stop --dir '{}' --port {}", MNEMOS_CLUSTER_SCRIPT,
-                            MNEMOS_NATS_TEST_DIR, base_)
-                    .c_str());
-  }
+  static void SetUpTestSuite() { test::TestCluster::start(MNEMOS_NATS_TEST_DIR); }
+  static void TearDownTestSuite() { test::TestCluster::stop(); }
 
   void SetUp() override {
-    ASSERT_FALSE(urls_.empty()) << "the cluster did not start; logs in " << MNEMOS_NATS_TEST_DIR;
+    ASSERT_FALSE(test::TestCluster::urls().empty()) << "the cluster did not start; logs in " << MNEMOS_NATS_TEST_DIR;
     conn_ = connect();
     ASSERT_NE(conn_, nullptr);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -93,9 +44,7 @@ class JetStreamCluster : public ::testing::Test {
   std::unique_ptr<Connection> connect(size_t node = 0) {
     // Each connection lists all three servers, starting with `node`, as a client would.
     ConnectOptions options;
-    std::vector<std::string> parts;
-    for (size_t i = 0; i < 3; ++i) parts.push_back(fmt::format("nats://127.0.0.1:{}", base_ + (node + i) % 3));
-    options.urls = fmt::format("{}", fmt::join(parts, ","));
+    options.urls = test::TestCluster::urls_from(node);
     auto c = Connection::connect(options);
     EXPECT_TRUE(c.has_value()) << c.error().to_string();
     return c ? std::move(*c) : nullptr;
@@ -127,8 +76,6 @@ class JetStreamCluster : public ::testing::Test {
 
   std::string subject(std::string_view stream) const { return stream_subject(spec_.subject_prefix, stream); }
 
-  static inline int base_ = 0;
-  static inline std::string urls_;
   std::unique_ptr<Connection> conn_;
   StreamSpec spec_;
 };

@@ -1,0 +1,33 @@
+// A write as it travels through JetStream: one message a write (append, soft delete or
+// tombstone), in a binary form of our own with a CRC32C. Every node decodes the same message
+// and hands it to its local engine in the log's order, so every node decides it the same way.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mnemos/error.h"
+#include "mnemos/types.h"
+#include "store/engine.h"
+
+namespace mnemos::replicated {
+
+struct WriteCommand {
+  store::WriteRequest::Kind kind = store::WriteRequest::Kind::kAppend;
+  std::string stream;
+  ExpectedRevision expected = ExpectedRevision::any();
+  Uuid marker_id;                 // the id of the system event the write may add
+  std::vector<EventData> events;  // appends only; every id assigned
+};
+
+std::string encode_command(const WriteCommand& command);
+
+// kCorruption when the bytes are not a command this version wrote (wrong magic, bad CRC,
+// truncated, an event without an id).
+Result<WriteCommand> decode_command(std::string_view payload);
+
+// The engine request that applies `command` at `commit_time_micros`.
+std::unique_ptr<store::WriteRequest> to_request(WriteCommand command, int64_t commit_time_micros);
+
+}  // namespace mnemos::replicated
