@@ -1,15 +1,17 @@
-// Streams/BatchAppend: one bidirectional stream per client carries all its appends. Requests
-// are read on the call's thread and handed to the store without waiting (append_async), so the
-// appends of one client share group commits; a second thread answers them in order as they
-// become durable.
-#include <condition_variable>
+// Streams/BatchAppend: one bidirectional stream per client carries all its appends. A callback
+// reactor: no thread is held by the call. Each request is handed to the store without waiting
+// (append_async), so the appends of all clients share group commits; the answers are written in
+// request order as the appends become durable (from the AppendCompletions thread), one write in
+// flight at a time, and the next request is read meanwhile.
 #include <deque>
-#include <future>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <thread>
+#include <optional>
 #include <vector>
 
+#include "append_completions.h"
+#include "live_calls.h"
 #include "streams_service.h"
 #include "wire.h"
 
@@ -24,15 +26,6 @@ struct Gathering {
   BatchAppendReq::Options options;
   std::vector<EventData> events;
   std::optional<Error> refused;  // a chunk was bad: answered with this error once final
-};
-
-// A response to send, now or once `append` is ready.
-struct Answer {
-  BatchAppendResp response;  // correlation id, stream and expected position filled in
-  ExpectedRevision expected = ExpectedRevision::any();
-  std::optional<std::future<Result<AppendResult>>> append;
-  std::optional<Result<std::optional<Revision>>> empty;  // an append of no events: the head
-  std::optional<Error> refused;
 };
 
 ExpectedRevision expected_of_batch(const BatchAppendReq::Options& o) {
@@ -119,69 +112,60 @@ void set_error(BatchAppendResp* r, const Error& error, ExpectedRevision expected
   }
 }
 
-// Fills the response of `answer` from its outcome (waiting for the append when there is one).
-void settle(Answer& answer) {
-  BatchAppendResp& r = answer.response;
-  const std::string stream = r.stream_identifier().stream_name();
-  if (answer.refused) {
-    set_error(&r, *answer.refused, answer.expected, stream);
-  } else if (answer.empty) {
-    const auto& head = *answer.empty;
-    if (!head) {
-      set_error(&r, head.error(), answer.expected, stream);
-    } else if (!expected_holds(answer.expected, *head)) {
-      Error wrong{ErrorCode::kWrongExpectedRevision, "wrong expected revision",
-                  *head ? std::optional<int64_t>(static_cast<int64_t>((*head)->value)) : std::optional<int64_t>(-1),
-                  std::nullopt};
-      set_error(&r, wrong, answer.expected, stream);
-    } else {
-      set_success(&r, *head, std::nullopt);
-    }
+// The answer to an append of no events: where the stream is, once the expectation holds.
+void set_head(BatchAppendResp* r, const Result<std::optional<Revision>>& head, ExpectedRevision expected) {
+  const std::string& stream = r->stream_identifier().stream_name();
+  if (!head) {
+    set_error(r, head.error(), expected, stream);
+  } else if (!expected_holds(expected, *head)) {
+    Error wrong{ErrorCode::kWrongExpectedRevision, "wrong expected revision",
+                *head ? std::optional<int64_t>(static_cast<int64_t>((*head)->value)) : std::optional<int64_t>(-1),
+                std::nullopt};
+    set_error(r, wrong, expected, stream);
   } else {
-    Result<AppendResult> appended = answer.append->get();
-    if (appended) {
-      set_success(&r, appended->last_revision, appended->position);
-    } else {
-      set_error(&r, appended.error(), answer.expected, stream);
-    }
+    set_success(r, *head, std::nullopt);
   }
 }
 
-}  // namespace
+void set_appended(BatchAppendResp* r, const Result<AppendResult>& appended, ExpectedRevision expected) {
+  if (appended) {
+    set_success(r, appended->last_revision, appended->position);
+  } else {
+    set_error(r, appended.error(), expected, r->stream_identifier().stream_name());
+  }
+}
 
-grpc::Status StreamsService::BatchAppend(grpc::ServerContext* context,
-                                         grpc::ServerReaderWriter<BatchAppendResp, BatchAppendReq>* stream) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<Answer> answers;  // in submission order, which is the order appends complete in
-  bool reading = true;
-  // Answers in order; each waits for its append to be durable.
-  std::thread responder([&] {
-    bool open = true;
-    while (true) {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return !answers.empty() || !reading; });
-      if (answers.empty()) return;
-      Answer answer = std::move(answers.front());
-      answers.pop_front();
-      lock.unlock();
-      settle(answer);
-      if (open) open = stream->Write(answer.response);  // after a failed write: drain only
+// One BatchAppend call. Owned by itself (`self_`) from its start to OnDone; LiveCalls holds a weak
+// reference. Reactions may run concurrently (and on the completions thread): the state is under
+// `mu_`, and no gRPC operation is started with `mu_` held (an operation may react inline).
+// Invariant: Finish is called only once every answer taken in is written (or dropped after a
+// failed write), so no append completion refers to the call after it.
+class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, BatchAppendResp>, public StoppableCall {
+ public:
+  static BatchAppendCall* start(grpc::CallbackServerContext* context, Store& store, AppendCompletions& completions,
+                                LiveCalls& calls) {
+    std::shared_ptr<BatchAppendCall> call(new BatchAppendCall(context, store, completions, calls));
+    call->self_ = call;
+    call->StartRead(&call->request_);
+    calls.add(call);
+    return call.get();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return end_reading();
+    std::optional<uint64_t> slot;
+    BatchAppendResp response;
+    if (request_.is_final()) {
+      std::unique_lock lock(mu_);
+      if (stopping_) return end_reading(std::move(lock));  // not taken in: the client sees UNAVAILABLE
+      slot = first_slot_ + slots_.size();
+      slots_.emplace_back();
     }
-  });
-  auto submit = [&](Answer answer) {
-    std::lock_guard lock(mutex);
-    answers.push_back(std::move(answer));
-    changed.notify_all();
-  };
-
-  std::map<std::string, Gathering> gathering;  // by correlation id
-  BatchAppendReq request;
-  while (!stopping_.load() && stream->Read(&request)) {
-    const std::string key = request.correlation_id().SerializeAsString();
-    Gathering& g = gathering[key];
-    if (request.has_options()) g.options = request.options();
-    for (const auto& m : request.proposed_messages()) {
+    // Only one read is outstanding at a time: `gathering_` and `request_` need no lock.
+    const std::string key = request_.correlation_id().SerializeAsString();
+    Gathering& g = gathering_[key];
+    if (request_.has_options()) g.options = request_.options();
+    for (const auto& m : request_.proposed_messages()) {
       if (g.refused) break;
       auto event = to_event_data(m);
       if (!event) {
@@ -190,32 +174,131 @@ grpc::Status StreamsService::BatchAppend(grpc::ServerContext* context,
         g.events.push_back(std::move(*event));
       }
     }
-    if (!request.is_final()) continue;
-    Answer answer;
-    *answer.response.mutable_correlation_id() = request.correlation_id();
-    *answer.response.mutable_stream_identifier() = g.options.stream_identifier();
-    echo_expected(&answer.response, g.options);
-    answer.expected = expected_of_batch(g.options);
-    const std::string name = stream_name(g.options.stream_identifier());
-    if (g.refused) {
-      answer.refused = std::move(g.refused);
-    } else if (g.events.empty()) {
-      answer.empty = last_revision(store_, name);
-    } else {
-      answer.append = store_.append_async(name, answer.expected, std::move(g.events));
+    if (slot) {
+      *response.mutable_correlation_id() = request_.correlation_id();
+      *response.mutable_stream_identifier() = g.options.stream_identifier();
+      echo_expected(&response, g.options);
+      const ExpectedRevision expected = expected_of_batch(g.options);
+      const std::string name = stream_name(g.options.stream_identifier());
+      Gathering taken = std::move(g);
+      gathering_.erase(key);
+      if (taken.refused) {
+        set_error(&response, *taken.refused, expected, response.stream_identifier().stream_name());
+        answered(*slot, std::move(response));
+      } else if (taken.events.empty()) {
+        set_head(&response, last_revision(store_, name), expected);
+        answered(*slot, std::move(response));
+      } else {
+        completions_.add(store_.append_async(name, expected, std::move(taken.events)),
+                         [this, slot = *slot, response = std::move(response), expected](Result<AppendResult> r) mutable {
+                           set_appended(&response, r, expected);
+                           answered(slot, std::move(response));
+                         });
+      }
     }
-    gathering.erase(key);
-    submit(std::move(answer));
+    read_next();
   }
-  {
-    std::lock_guard lock(mutex);
-    reading = false;
-    changed.notify_all();
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    writing_ = false;
+    if (!ok) broken_ = true;  // the client is gone: the answers left are dropped
+    proceed(std::move(lock));
   }
-  responder.join();
-  if (stopping_.load()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
-  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-  return grpc::Status::OK;
+
+  void stop() override {
+    std::unique_lock lock(mu_);
+    stopping_ = true;
+    proceed(std::move(lock));  // an idle call ends now; its outstanding read then fails
+  }
+
+  void OnDone() override {
+    calls_.remove(this);
+    auto self = std::move(self_);  // deletes the call on return
+  }
+
+ private:
+  BatchAppendCall(grpc::CallbackServerContext* context, Store& store, AppendCompletions& completions, LiveCalls& calls)
+      : context_(context), store_(store), completions_(completions), calls_(calls) {}
+
+  // The answer of slot `slot` is ready.
+  void answered(uint64_t slot, BatchAppendResp response) {
+    std::unique_lock lock(mu_);
+    slots_[slot - first_slot_] = std::move(response);
+    proceed(std::move(lock));
+  }
+
+  void read_next() {
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) return end_reading(std::move(lock));
+      starting_read_ = true;  // the call does not finish before the read is started
+    }
+    StartRead(&request_);
+    std::unique_lock lock(mu_);
+    starting_read_ = false;
+    proceed(std::move(lock));
+  }
+
+  void end_reading() { end_reading(std::unique_lock(mu_)); }
+  void end_reading(std::unique_lock<std::mutex> lock) {
+    reads_done_ = true;
+    proceed(std::move(lock));
+  }
+
+  // Starts the next write, or finishes once everything taken in is answered. Releases `lock`.
+  void proceed(std::unique_lock<std::mutex> lock) {
+    if (finished_ || writing_) return;
+    while (!slots_.empty() && slots_.front()) {
+      std::optional<BatchAppendResp> next = std::move(slots_.front());
+      slots_.pop_front();
+      ++first_slot_;
+      if (broken_) continue;
+      writing_ = true;
+      writing_response_ = std::move(*next);
+      lock.unlock();
+      StartWrite(&writing_response_);
+      return;
+    }
+    if (!slots_.empty() || starting_read_ || !(reads_done_ || stopping_)) return;
+    finished_ = true;
+    grpc::Status status = grpc::Status::OK;
+    if (stopping_) {
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+    } else if (context_->IsCancelled()) {
+      status = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+    lock.unlock();
+    Finish(status);
+  }
+
+  grpc::CallbackServerContext* const context_;
+  Store& store_;
+  AppendCompletions& completions_;
+  LiveCalls& calls_;
+  std::shared_ptr<BatchAppendCall> self_;  // released in OnDone
+
+  BatchAppendReq request_;                     // of the outstanding read
+  std::map<std::string, Gathering> gathering_;  // by correlation id; touched by reads only
+
+  std::mutex mu_;
+  // The answers in request order, empty until ready; slot numbers start at first_slot_.
+  std::deque<std::optional<BatchAppendResp>> slots_;
+  uint64_t first_slot_ = 0;
+  BatchAppendResp writing_response_;  // of the outstanding write
+  bool writing_ = false;
+  bool starting_read_ = false;
+  bool reads_done_ = false;
+  bool stopping_ = false;
+  bool broken_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<BatchAppendReq, BatchAppendResp>* StreamsService::BatchAppend(
+    grpc::CallbackServerContext* context) {
+  return BatchAppendCall::start(context, store_, completions_, calls_);
 }
 
 }  // namespace mnemos::server

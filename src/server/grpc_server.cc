@@ -1,5 +1,6 @@
 #include "grpc_server.h"
 
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -10,6 +11,9 @@
 namespace mnemos::server {
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOptions& options) {
+  // The distribution's Abseil is built without NDEBUG: each absl::Mutex lock in gRPC would record
+  // lock orderings in a process-wide graph (under a global lock) to detect deadlocks.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->streams_ = std::make_unique<StreamsService>(store, server->stopping_);
   server->features_ = std::make_unique<FeaturesService>(options.batch_append);
@@ -21,8 +25,9 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOp
   }
   builder.RegisterService(server->streams_.get());
   builder.RegisterService(server->features_.get());
-  // Appends block until their group commit is durable and subscriptions block while idle:
-  // keep enough threads polling that new calls never wait behind them.
+  // The synchronous handlers (reads, subscriptions, deletes) block while they wait; keep enough
+  // threads polling that new calls never wait behind them. Appends are callback reactors and
+  // hold no thread.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -46,6 +51,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOp
 void GrpcServer::shutdown() {
   if (!server_) return;
   stopping_.store(true);  // subscriptions see it within one poll and end
+  streams_->stop();       // BatchAppend streams answer what they took in and end
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server_->Wait();
   server_.reset();

@@ -112,64 +112,30 @@ void write_not_found(Writer* writer, const std::string& stream) {
 
 }  // namespace
 
-grpc::Status StreamsService::Append(grpc::ServerContext* context, grpc::ServerReader<AppendReq>* reader,
-                                    AppendResp* response) {
-  AppendReq request;
-  if (!reader->Read(&request) || !request.has_options()) {
-    return invalid("an append starts with its options (stream and expected revision)");
-  }
-  const std::string stream = stream_name(request.options().stream_identifier());
-  const ExpectedRevision expected = expected_of(request.options());
-  std::vector<EventData> events;
-  uint64_t bytes = 0;
-  std::optional<grpc::Status> refused;  // read the whole request before answering
-  while (reader->Read(&request)) {
-    if (refused) continue;
-    if (!request.has_proposed_message()) {
-      refused = invalid("only proposed messages may follow the options of an append");
-      continue;
-    }
-    auto event = to_event_data(request.proposed_message());
-    if (!event) {
-      if (event.error().message == kMissingMetadata) {
-        context->AddTrailingMetadata("exception", "missing-required-metadata-property");
-        context->AddTrailingMetadata("required-metadata-properties", "type,content-type");
-      }
-      refused = invalid(event.error().message);
-      continue;
-    }
-    bytes += event->data.size() + event->metadata.size();
-    if (bytes > limits_.max_append_bytes) {
-      context->AddTrailingMetadata("exception", "maximum-append-size-exceeded");
-      context->AddTrailingMetadata("maximum-append-size", std::to_string(limits_.max_append_bytes));
-      refused = invalid("the append is over the maximum size of " + std::to_string(limits_.max_append_bytes) + " bytes");
-      continue;
-    }
-    events.push_back(std::move(*event));
-  }
-  if (refused) return *refused;
-  if (context->IsCancelled()) return cancelled();
+namespace {
 
-  if (events.empty()) {
-    // Nothing to write: answer with where the stream is, once the expectation holds.
-    auto last = last_revision(store_, stream);
-    if (!last) return to_status(context, last.error(), stream, expected);
-    if (!expected_holds(expected, *last)) {
-      wrong_expected_version(response, expected, *last ? std::optional<int64_t>(static_cast<int64_t>((*last)->value))
-                                                       : std::optional<int64_t>(-1));
-      return grpc::Status::OK;
-    }
-    auto* success = response->mutable_success();
-    if (*last) {
-      success->set_current_revision((*last)->value);
-    } else {
-      success->mutable_no_stream();
-    }
-    success->mutable_no_position();
+// The answer to an append of no events: where the stream is, once the expectation holds.
+grpc::Status answer_empty_append(grpc::ServerContextBase* context, const Store& store, const std::string& stream,
+                                 ExpectedRevision expected, AppendResp* response) {
+  auto last = last_revision(store, stream);
+  if (!last) return to_status(context, last.error(), stream, expected);
+  if (!expected_holds(expected, *last)) {
+    wrong_expected_version(response, expected, *last ? std::optional<int64_t>(static_cast<int64_t>((*last)->value))
+                                                     : std::optional<int64_t>(-1));
     return grpc::Status::OK;
   }
+  auto* success = response->mutable_success();
+  if (*last) {
+    success->set_current_revision((*last)->value);
+  } else {
+    success->mutable_no_stream();
+  }
+  success->mutable_no_position();
+  return grpc::Status::OK;
+}
 
-  auto appended = store_.append(stream, expected, std::move(events));
+grpc::Status answer_append(grpc::ServerContextBase* context, const Result<AppendResult>& appended,
+                           const std::string& stream, ExpectedRevision expected, AppendResp* response) {
   if (!appended) {
     if (appended.error().code == ErrorCode::kWrongExpectedRevision) {
       wrong_expected_version(response, expected, appended.error().actual_revision);
@@ -182,6 +148,92 @@ grpc::Status StreamsService::Append(grpc::ServerContext* context, grpc::ServerRe
   success->mutable_position()->set_commit_position(appended->position.value);
   success->mutable_position()->set_prepare_position(appended->position.value);
   return grpc::Status::OK;
+}
+
+// One Append call: the options, then the proposed messages, read one by one; the whole request
+// is read before it is answered. Reads are serialised (one outstanding at a time), and the
+// append's completion runs after the last read: the call needs no lock. Deletes itself in OnDone.
+class AppendCall final : public grpc::ServerReadReactor<AppendReq> {
+ public:
+  AppendCall(grpc::CallbackServerContext* context, AppendResp* response, Store& store, StreamsLimits limits,
+             AppendCompletions& completions)
+      : context_(context), response_(response), store_(store), limits_(limits), completions_(completions) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return append();
+    if (!stream_) {
+      if (!request_.has_options()) return Finish(invalid_start());
+      stream_ = stream_name(request_.options().stream_identifier());
+      expected_ = expected_of(request_.options());
+    } else {
+      take(request_);
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  static grpc::Status invalid_start() {
+    return invalid("an append starts with its options (stream and expected revision)");
+  }
+
+  void take(const AppendReq& request) {
+    if (refused_) return;
+    if (!request.has_proposed_message()) {
+      refused_ = invalid("only proposed messages may follow the options of an append");
+      return;
+    }
+    auto event = to_event_data(request.proposed_message());
+    if (!event) {
+      if (event.error().message == kMissingMetadata) {
+        context_->AddTrailingMetadata("exception", "missing-required-metadata-property");
+        context_->AddTrailingMetadata("required-metadata-properties", "type,content-type");
+      }
+      refused_ = invalid(event.error().message);
+      return;
+    }
+    bytes_ += event->data.size() + event->metadata.size();
+    if (bytes_ > limits_.max_append_bytes) {
+      context_->AddTrailingMetadata("exception", "maximum-append-size-exceeded");
+      context_->AddTrailingMetadata("maximum-append-size", std::to_string(limits_.max_append_bytes));
+      refused_ = invalid("the append is over the maximum size of " + std::to_string(limits_.max_append_bytes) + " bytes");
+      return;
+    }
+    events_.push_back(std::move(*event));
+  }
+
+  // The client has sent everything (or is gone).
+  void append() {
+    if (!stream_) return Finish(invalid_start());
+    if (refused_) return Finish(*refused_);
+    if (context_->IsCancelled()) return Finish(cancelled());
+    if (events_.empty()) return Finish(answer_empty_append(context_, store_, *stream_, expected_, response_));
+    completions_.add(store_.append_async(*stream_, expected_, std::move(events_)), [this](Result<AppendResult> r) {
+      Finish(answer_append(context_, r, *stream_, expected_, response_));
+    });
+  }
+
+  grpc::CallbackServerContext* const context_;
+  AppendResp* const response_;
+  Store& store_;
+  const StreamsLimits limits_;
+  AppendCompletions& completions_;
+  AppendReq request_;  // of the outstanding read
+  std::optional<std::string> stream_;  // once the options are read
+  ExpectedRevision expected_ = ExpectedRevision::any();
+  std::vector<EventData> events_;
+  uint64_t bytes_ = 0;
+  std::optional<grpc::Status> refused_;  // the whole request is read before it is answered
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<AppendReq>* StreamsService::Append(grpc::CallbackServerContext* context,
+                                                           AppendResp* response) {
+  return new AppendCall(context, response, store_, limits_, completions_);
 }
 
 namespace {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "append_completions.h"
+#include "live_calls.h"
 #include "mnemos/store.h"
 #include "streams.grpc.pb.h"
 
@@ -20,15 +22,25 @@ struct StreamsLimits {
 Result<std::optional<Revision>> last_revision(const Store& store, const std::string& stream);
 bool expected_holds(ExpectedRevision expected, std::optional<Revision> last);
 
-class StreamsService final : public event_store::client::streams::Streams::Service {
+// Append and BatchAppend are callback reactors (no thread held while an append commits: the
+// acknowledgement is written from the AppendCompletions thread); Read, Delete and Tombstone are
+// synchronous handlers.
+using StreamsBase = event_store::client::streams::Streams::WithCallbackMethod_Append<
+    event_store::client::streams::Streams::WithCallbackMethod_BatchAppend<
+        event_store::client::streams::Streams::Service>>;
+
+class StreamsService final : public StreamsBase {
  public:
   // `stopping` is set when the server shuts down: subscriptions end with UNAVAILABLE.
   StreamsService(Store& store, const std::atomic<bool>& stopping, StreamsLimits limits = {})
       : store_(store), stopping_(stopping), limits_(limits) {}
 
-  grpc::Status Append(grpc::ServerContext* context,
-                      grpc::ServerReader<event_store::client::streams::AppendReq>* reader,
-                      event_store::client::streams::AppendResp* response) override;
+  // The server shuts down (after `stopping` is set): BatchAppend streams answer what they took
+  // in and end with UNAVAILABLE.
+  void stop() { calls_.stop_all(); }
+
+  grpc::ServerReadReactor<event_store::client::streams::AppendReq>* Append(
+      grpc::CallbackServerContext* context, event_store::client::streams::AppendResp* response) override;
   grpc::Status Read(grpc::ServerContext* context, const event_store::client::streams::ReadReq* request,
                     grpc::ServerWriter<event_store::client::streams::ReadResp>* writer) override;
   grpc::Status Delete(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,
@@ -36,14 +48,15 @@ class StreamsService final : public event_store::client::streams::Streams::Servi
   grpc::Status Tombstone(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,
                          event_store::client::streams::DeleteResp* response) override;
   // batch_append.cc
-  grpc::Status BatchAppend(grpc::ServerContext* context,
-                           grpc::ServerReaderWriter<event_store::client::streams::BatchAppendResp,
-                                                    event_store::client::streams::BatchAppendReq>* stream) override;
+  grpc::ServerBidiReactor<event_store::client::streams::BatchAppendReq, event_store::client::streams::BatchAppendResp>*
+  BatchAppend(grpc::CallbackServerContext* context) override;
 
  private:
   Store& store_;
   const std::atomic<bool>& stopping_;
   StreamsLimits limits_;
+  LiveCalls calls_;
+  AppendCompletions completions_;  // last: its thread ends first, once every call has finished
 };
 
 }  // namespace mnemos::server

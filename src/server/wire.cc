@@ -90,14 +90,14 @@ std::string expected_version_trailer(ExpectedRevision expected) {
 
 }  // namespace
 
-grpc::Status stream_deleted(grpc::ServerContext* context, std::string_view stream) {
+grpc::Status stream_deleted(grpc::ServerContextBase* context, std::string_view stream) {
   context->AddTrailingMetadata("exception", "stream-deleted");
   context->AddTrailingMetadata("stream-name", header_safe(stream));
   return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                       fmt::format("stream '{}' is deleted", header_safe(stream)));
 }
 
-grpc::Status to_status(grpc::ServerContext* context, const Error& error, std::string_view stream,
+grpc::Status to_status(grpc::ServerContextBase* context, const Error& error, std::string_view stream,
                        ExpectedRevision expected) {
   switch (error.code) {
     case ErrorCode::kStreamDeleted:

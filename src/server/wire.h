@@ -71,9 +71,9 @@ void set_read_event(streams::ReadResp::ReadEvent* out, const RecordedEvent& even
 
 // A Store error as a gRPC status, with the trailers the clients expect (`exception`,
 // `stream-name`, ...) added to `context`.
-grpc::Status to_status(grpc::ServerContext* context, const Error& error, std::string_view stream,
+grpc::Status to_status(grpc::ServerContextBase* context, const Error& error, std::string_view stream,
                        ExpectedRevision expected = ExpectedRevision::any());
-grpc::Status stream_deleted(grpc::ServerContext* context, std::string_view stream);
+grpc::Status stream_deleted(grpc::ServerContextBase* context, std::string_view stream);
 
 // Header values must be printable ASCII: anything else is percent-encoded.
 std::string header_safe(std::string_view text);

@@ -1,6 +1,7 @@
 // The gRPC server through its own wire protocol (generated stubs, a real channel on loopback):
 // bad input gets the protocol's error and the server keeps serving; ServerFeatures lists exactly
-// what is served; 16 MiB events pass; shutdown ends a live subscription with UNAVAILABLE.
+// what is served; 16 MiB events pass; concurrent BatchAppend streams each get every answer in
+// order; shutdown ends a live subscription and an open BatchAppend stream with UNAVAILABLE.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -98,6 +99,42 @@ class ServerTest : public testing::Test {
     }
     EXPECT_TRUE(reader->Finish().ok());
     return out;
+  }
+
+  // A BatchAppend request (or chunk) of `events` events to `stream`.
+  static streams::BatchAppendReq batch_request(const std::string& correlation, const std::string& stream,
+                                               mnemos::ExpectedRevision expected = mnemos::ExpectedRevision::any(),
+                                               int events = 1, bool final_chunk = true) {
+    streams::BatchAppendReq r;
+    r.mutable_correlation_id()->set_string(correlation);
+    auto* options = r.mutable_options();
+    options->mutable_stream_identifier()->set_stream_name(stream);
+    switch (expected.kind()) {
+      case mnemos::ExpectedRevision::Kind::kAny: options->mutable_any(); break;
+      case mnemos::ExpectedRevision::Kind::kNoStream: options->mutable_no_stream(); break;
+      case mnemos::ExpectedRevision::Kind::kStreamExists: options->mutable_stream_exists(); break;
+      case mnemos::ExpectedRevision::Kind::kExact: options->set_stream_position(expected.revision().value); break;
+    }
+    for (int i = 0; i < events; ++i) {
+      auto* m = r.add_proposed_messages();
+      (*m->mutable_metadata())["type"] = "Tested";
+      (*m->mutable_metadata())["content-type"] = "application/json";
+      m->set_data("{}");
+    }
+    r.set_is_final(final_chunk);
+    return r;
+  }
+
+  // Shuts the server down while `call` is open; returns how the call ended.
+  template <class Response, class Call>
+  grpc::Status shut_down_during(Call& call) {
+    std::thread stopper([&] { server_->shutdown(); });
+    Response response;
+    while (call.Read(&response)) {
+    }
+    grpc::Status status = call.Finish();
+    stopper.join();
+    return status;
   }
 
   mnemos::test::TempDir dir_{"server"};
@@ -200,31 +237,13 @@ TEST_F(ServerTest, ServerFeaturesListsExactlyTheMethodsServedWithANumericVersion
 TEST_F(ServerTest, BatchAppendAnswersEachAppendByCorrelationIdWithTypedErrors) {
   grpc::ClientContext context;
   auto stream = streams_->BatchAppend(&context);
-  auto request = [](const std::string& correlation, const std::string& name, int events, bool final_chunk,
-                    std::optional<uint64_t> expected) {
-    streams::BatchAppendReq r;
-    r.mutable_correlation_id()->set_string(correlation);
-    r.mutable_options()->mutable_stream_identifier()->set_stream_name(name);
-    if (expected) {
-      r.mutable_options()->set_stream_position(*expected);
-    } else {
-      r.mutable_options()->mutable_no_stream();
-    }
-    for (int i = 0; i < events; ++i) {
-      auto* m = r.add_proposed_messages();
-      (*m->mutable_metadata())["type"] = "Tested";
-      (*m->mutable_metadata())["content-type"] = "application/json";
-      m->set_data("{}");
-    }
-    r.set_is_final(final_chunk);
-    return r;
-  };
+  const auto none = mnemos::ExpectedRevision::no_stream();
   const std::string a = "11111111-1111-4111-8111-111111111111", b = "22222222-2222-4222-8222-222222222222",
                     c = "33333333-3333-4333-8333-333333333333";
-  ASSERT_TRUE(stream->Write(request(a, "batch-1", 2, false, std::nullopt)));  // first chunk of a
-  ASSERT_TRUE(stream->Write(request(b, "batch-2", 1, true, std::nullopt)));   // b, whole
-  ASSERT_TRUE(stream->Write(request(a, "batch-1", 1, true, std::nullopt)));   // last chunk of a
-  ASSERT_TRUE(stream->Write(request(c, "batch-2", 1, true, 5)));             // stale: b left it at 0
+  ASSERT_TRUE(stream->Write(batch_request(a, "batch-1", none, 2, false)));  // first chunk of a
+  ASSERT_TRUE(stream->Write(batch_request(b, "batch-2", none)));            // b, whole
+  ASSERT_TRUE(stream->Write(batch_request(a, "batch-1", none, 1, true)));   // last chunk of a
+  ASSERT_TRUE(stream->Write(batch_request(c, "batch-2", mnemos::ExpectedRevision::exact(mnemos::Revision{5}))));  // stale: b left it at 0
   std::map<std::string, streams::BatchAppendResp> answers;
   streams::BatchAppendResp response;
   while (answers.size() < 3 && stream->Read(&response)) answers[response.correlation_id().string()] = response;
@@ -246,6 +265,59 @@ TEST_F(ServerTest, BatchAppendAnswersEachAppendByCorrelationIdWithTypedErrors) {
   EXPECT_EQ(read("batch-1").size(), 3u);
 }
 
+TEST_F(ServerTest, ConcurrentBatchAppendStreamsGetEveryAnswerInOrder) {
+  constexpr int kClients = 8, kAppends = 40, kInFlight = 4;
+  std::vector<std::thread> clients;
+  std::vector<std::string> failures(kClients);
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      const std::string stream = "concurrent-" + std::to_string(c);
+      grpc::ClientContext context;
+      auto call = streams_->BatchAppend(&context);
+      int sent = 0, answered = 0;
+      streams::BatchAppendResp response;
+      while (answered < kAppends) {
+        while (sent < kAppends && sent - answered < kInFlight) {
+          if (!call->Write(batch_request(std::to_string(sent), stream))) break;
+          ++sent;
+        }
+        if (!call->Read(&response)) break;
+        // Appends to one stream are answered in the order they were sent: revision = index.
+        if (response.correlation_id().string() != std::to_string(answered) || !response.has_success() ||
+            response.success().current_revision() != static_cast<uint64_t>(answered)) {
+          failures[c] = "answer " + std::to_string(answered) + ": " + response.ShortDebugString();
+          break;
+        }
+        ++answered;
+      }
+      call->WritesDone();
+      grpc::Status status = call->Finish();
+      if (failures[c].empty() && answered != kAppends) failures[c] = "only " + std::to_string(answered) + " answers";
+      if (failures[c].empty() && !status.ok()) failures[c] = "status: " + status.error_message();
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(failures[c], "") << "client " << c;
+    EXPECT_EQ(read("concurrent-" + std::to_string(c)).size(), static_cast<size_t>(kAppends));
+  }
+}
+
+TEST_F(ServerTest, ShutdownAnswersTheAppendsOfAnOpenBatchAppendStreamAndEndsItWithUnavailable) {
+  grpc::ClientContext context;
+  auto call = streams_->BatchAppend(&context);
+  ASSERT_TRUE(call->Write(batch_request("first", "open")));
+  streams::BatchAppendResp response;
+  ASSERT_TRUE(call->Read(&response));
+  EXPECT_TRUE(response.has_success());
+  // The stream stays open and idle: shutdown ends it (without waiting for the client).
+  grpc::Status status = shut_down_during<streams::BatchAppendResp>(*call);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  auto written = store_->read_stream("open", mnemos::ReadStreamOptions{});
+  ASSERT_TRUE(written) << written.error().to_string();
+  EXPECT_EQ(written->events.size(), 1u) << "the acknowledged append is in the store";
+}
+
 TEST_F(ServerTest, ShutdownEndsALiveSubscriptionWithUnavailable) {
   streams::ReadReq request;
   auto* o = request.mutable_options();
@@ -260,11 +332,7 @@ TEST_F(ServerTest, ShutdownEndsALiveSubscriptionWithUnavailable) {
   EXPECT_TRUE(response.has_confirmation());
   ASSERT_TRUE(reader->Read(&response));
   EXPECT_TRUE(response.has_caught_up());
-  std::thread stopper([&] { server_->shutdown(); });
-  while (reader->Read(&response)) {
-  }
-  grpc::Status status = reader->Finish();
-  stopper.join();
+  grpc::Status status = shut_down_during<streams::ReadResp>(*reader);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
 }
 
