@@ -28,7 +28,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOp
   // The synchronous handlers (reads, subscriptions, deletes) block while they wait; keep enough
   // threads polling that new calls never wait behind them. Appends are callback reactors and
   // hold no thread.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);

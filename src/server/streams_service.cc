@@ -3,6 +3,12 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <limits>
 #include <optional>
 #include <string>
@@ -18,7 +24,16 @@ using streams::AppendReq;
 using streams::AppendResp;
 using streams::ReadReq;
 using streams::ReadResp;
-using Writer = grpc::ServerWriter<ReadResp>;
+
+// Where a subscription writes: each Write waits until the message is written (false: the client
+// is gone).
+class Writer {
+ public:
+  virtual bool Write(const ReadResp& message, grpc::WriteOptions options = grpc::WriteOptions()) = 0;
+
+ protected:
+  ~Writer() = default;
+};
 
 constexpr uint64_t kPage = 512;  // events per store read while serving a read
 constexpr std::chrono::milliseconds kSubscriptionPoll{200};
@@ -96,18 +111,22 @@ void wrong_expected_version(AppendResp* response, ExpectedRevision expected, std
   set_expected(w, expected);
 }
 
-// One message per event, as the clients expect. (gRPC's buffer hint would batch them, but with
-// the synchronous API a hinted Write can wait for a flush that never comes.)
-bool write_event(Writer* writer, const RecordedEvent& event, bool structured_ids) {
+// One message per event, as the clients expect. (gRPC's buffer hint would batch them, but a
+// hinted write can wait for a flush that never comes.)
+ReadResp event_message(const RecordedEvent& event, bool structured_ids) {
   ReadResp message;
   set_read_event(message.mutable_event(), event, structured_ids);
-  return writer->Write(message);
+  return message;
 }
 
-void write_not_found(Writer* writer, const std::string& stream) {
+bool write_event(Writer* writer, const RecordedEvent& event, bool structured_ids) {
+  return writer->Write(event_message(event, structured_ids));
+}
+
+ReadResp not_found_message(const std::string& stream) {
   ReadResp message;
   set_stream(message.mutable_stream_not_found()->mutable_stream_identifier(), stream);
-  writer->Write(message);
+  return message;
 }
 
 }  // namespace
@@ -238,80 +257,151 @@ grpc::ServerReadReactor<AppendReq>* StreamsService::Append(grpc::CallbackServerC
 
 namespace {
 
+// A counted read, one page of the store at a time: what to write next, then how the call ends.
+class Pages {
+ public:
+  virtual ~Pages() = default;
+  // Appends the next page's events to `events` (and a last message to `message`, if any).
+  // Returns the call's status once nothing follows what it appended.
+  virtual std::optional<grpc::Status> next(std::deque<RecordedEvent>& events, std::optional<ReadResp>& message) = 0;
+};
+
+class StreamPages final : public Pages {
+ public:
+  StreamPages(const Store& store, grpc::ServerContextBase* context, const ReadReq::Options& o)
+      : store_(store), context_(context), stream_(stream_name(o.stream().stream_identifier())), left_(o.count()) {
+    const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
+    read_.direction = backwards ? Direction::kBackwards : Direction::kForwards;
+    if (o.stream().has_revision()) {
+      read_.from = Revision{o.stream().revision()};
+    } else if (o.stream().has_end() && !backwards) {
+      // Forwards from the end: nothing, but a missing stream is still reported as such.
+      read_.limit = 0;
+    }
+  }
+
+  std::optional<grpc::Status> next(std::deque<RecordedEvent>& events, std::optional<ReadResp>& message) override {
+    if (read_.limit != 0) read_.limit = std::min(left_, kPage);
+    auto page = store_.read_stream(stream_, read_);
+    if (!page) {
+      if (page.error().code == ErrorCode::kNotFound) {
+        message = not_found_message(stream_);
+        return grpc::Status::OK;
+      }
+      return to_status(context_, page.error(), stream_);
+    }
+    left_ -= std::min<uint64_t>(left_, page->events.size());
+    const bool last = left_ == 0 || !page->next || page->events.empty() || read_.limit == 0;
+    read_.from = page->next;
+    for (RecordedEvent& e : page->events) events.push_back(std::move(e));
+    if (last) return grpc::Status::OK;
+    return std::nullopt;
+  }
+
+ private:
+  const Store& store_;
+  grpc::ServerContextBase* const context_;
+  const std::string stream_;
+  ReadStreamOptions read_;
+  uint64_t left_;
+};
+
+class AllPages final : public Pages {
+ public:
+  AllPages(const Store& store, grpc::ServerContextBase* context, const ReadReq::Options& o, ReadFilter filter)
+      : store_(store), context_(context), filter_(std::move(filter)), left_(o.count()) {
+    const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
+    read_.direction = backwards ? Direction::kBackwards : Direction::kForwards;
+    read_.filter = filter_.store_filter();
+    if (o.all().has_position()) {
+      const uint64_t p = o.all().position().commit_position();
+      if (backwards) {
+        if (p == 0) left_ = 0;    // nothing before the start
+        else read_.from = Position{p - 1};  // backwards from a position excludes it
+      } else {
+        read_.from = Position{p};  // forwards includes it
+      }
+    } else if (o.all().has_end() && !backwards) {
+      left_ = 0;
+    }
+  }
+
+  std::optional<grpc::Status> next(std::deque<RecordedEvent>& events, std::optional<ReadResp>&) override {
+    if (left_ == 0) return grpc::Status::OK;
+    // With a server-side check the page counts considered events, not matching ones.
+    read_.limit = kPage;
+    if (!filter_.needs_check()) read_.limit = std::min(left_, kPage);
+    auto page = store_.read_all(read_);
+    if (!page) return to_status(context_, page.error(), "$all");
+    for (RecordedEvent& e : page->events) {
+      if (filter_.needs_check() && !filter_.matches(e.stream, e.type)) continue;
+      events.push_back(std::move(e));
+      if (--left_ == 0) break;
+    }
+    if (left_ == 0 || !page->next || page->events.empty()) return grpc::Status::OK;
+    read_.from = page->next;
+    return std::nullopt;
+  }
+
+ private:
+  const Store& store_;
+  grpc::ServerContextBase* const context_;
+  const ReadFilter filter_;
+  ReadAllOptions read_;
+  uint64_t left_;
+};
+
+// A counted read as a reactor: one write in flight, the next one started from its completion,
+// the next page read when a page is written. No thread is held and only the reactions touch the
+// call (one at a time: there is never more than one operation outstanding), so it needs no lock.
+class CountedReadCall final : public grpc::ServerWriteReactor<ReadResp> {
+ public:
+  CountedReadCall(grpc::CallbackServerContext* context, std::unique_ptr<Pages> pages, bool structured_ids)
+      : context_(context), pages_(std::move(pages)), structured_ids_(structured_ids) {
+    write_next();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(cancelled());
+    write_next();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void write_next() {
+    while (events_.empty() && !message_) {
+      if (status_) return Finish(*status_);
+      if (wrote_ && context_->IsCancelled()) return Finish(cancelled());
+      status_ = pages_->next(events_, message_);
+    }
+    wrote_ = true;
+    if (!events_.empty()) {
+      writing_ = event_message(events_.front(), structured_ids_);
+      events_.pop_front();
+    } else {
+      writing_ = std::move(*message_);
+      message_.reset();
+    }
+    StartWrite(&writing_);
+  }
+
+  grpc::CallbackServerContext* const context_;
+  const std::unique_ptr<Pages> pages_;
+  const bool structured_ids_;
+  std::deque<RecordedEvent> events_;   // of the page being written
+  std::optional<ReadResp> message_;    // written after them
+  std::optional<grpc::Status> status_;  // once no page follows
+  ReadResp writing_;                    // of the outstanding write
+  bool wrote_ = false;
+};
+
 struct ReadContext {
-  grpc::ServerContext* context;
+  grpc::ServerContextBase* context;
   Writer* writer;
   bool structured_ids;
   const std::atomic<bool>& stopping;
 };
-
-grpc::Status read_stream_count(const Store& store, const ReadContext& rc, const ReadReq::Options& o) {
-  const std::string stream = stream_name(o.stream().stream_identifier());
-  const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
-  ReadStreamOptions read;
-  read.direction = backwards ? Direction::kBackwards : Direction::kForwards;
-  if (o.stream().has_revision()) {
-    read.from = Revision{o.stream().revision()};
-  } else if (o.stream().has_end() && !backwards) {
-    // Forwards from the end: nothing, but a missing stream is still reported as such.
-    read.limit = 0;
-  }
-  uint64_t left = o.count();
-  while (true) {
-    if (read.limit != 0) read.limit = std::min(left, kPage);
-    auto page = store.read_stream(stream, read);
-    if (!page) {
-      if (page.error().code == ErrorCode::kNotFound) {
-        write_not_found(rc.writer, stream);
-        return grpc::Status::OK;
-      }
-      return to_status(rc.context, page.error(), stream);
-    }
-    for (const RecordedEvent& e : page->events) {
-      if (!write_event(rc.writer, e, rc.structured_ids)) return cancelled();
-    }
-    left -= std::min<uint64_t>(left, page->events.size());
-    if (left == 0 || !page->next || page->events.empty() || read.limit == 0) return grpc::Status::OK;
-    if (rc.context->IsCancelled()) return cancelled();
-    read.from = page->next;
-  }
-}
-
-grpc::Status read_all_count(const Store& store, const ReadContext& rc, const ReadReq::Options& o,
-                            const ReadFilter& filter) {
-  const bool backwards = o.read_direction() == ReadReq::Options::Backwards;
-  ReadAllOptions read;
-  read.direction = backwards ? Direction::kBackwards : Direction::kForwards;
-  read.filter = filter.store_filter();
-  if (o.all().has_position()) {
-    const uint64_t p = o.all().position().commit_position();
-    if (backwards) {
-      if (p == 0) return grpc::Status::OK;  // nothing before the start
-      read.from = Position{p - 1};          // backwards from a position excludes it
-    } else {
-      read.from = Position{p};              // forwards includes it
-    }
-  } else if (o.all().has_end() && !backwards) {
-    return grpc::Status::OK;
-  }
-  uint64_t left = o.count();
-  while (left > 0) {
-    // With a server-side check the page counts considered events, not matching ones.
-    read.limit = kPage;
-    if (!filter.needs_check()) read.limit = std::min(left, kPage);
-    auto page = store.read_all(read);
-    if (!page) return to_status(rc.context, page.error(), "$all");
-    for (const RecordedEvent& e : page->events) {
-      if (filter.needs_check() && !filter.matches(e.stream, e.type)) continue;
-      if (!write_event(rc.writer, e, rc.structured_ids)) return cancelled();
-      if (--left == 0) break;
-    }
-    if (!page->next || page->events.empty()) break;
-    if (rc.context->IsCancelled()) return cancelled();
-    read.from = page->next;
-  }
-  return grpc::Status::OK;
-}
 
 bool write_confirmation(Writer* writer) {
   ReadResp message;
@@ -419,17 +509,90 @@ grpc::Status subscribe_all(Store& store, const ReadContext& rc, const ReadReq::O
 
 }  // namespace
 
-grpc::Status StreamsService::Read(grpc::ServerContext* context, const ReadReq* request, Writer* writer) {
-  const ReadReq::Options& o = request->options();
-  const ReadContext rc{context, writer, o.uuid_option().has_structured(), stopping_};
-  const bool subscription = o.has_subscription();
-  if (o.has_stream()) {
-    return subscription ? subscribe_stream(store_, rc, o) : read_stream_count(store_, rc, o);
+namespace {
+
+// A subscription: it waits for events, so it runs on a thread of its own (as it did with the
+// synchronous API), writing through the reactor and waiting for each write.
+class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public Writer {
+ public:
+  using Serve = std::function<grpc::Status(const ReadContext&)>;
+
+  SubscriptionCall(grpc::CallbackServerContext* context, bool structured_ids, const std::atomic<bool>& stopping,
+                   Serve serve)
+      : context_(context), structured_ids_(structured_ids), stopping_(stopping), serve_(std::move(serve)),
+        thread_([this] { run(); }) {}
+
+  bool Write(const ReadResp& message, grpc::WriteOptions options) override {
+    StartWrite(&message, options);
+    std::unique_lock lock(mu_);
+    written_.wait(lock, [&] { return write_done_; });
+    write_done_ = false;
+    return write_ok_;
   }
-  if (!o.has_all()) return invalid("a read names a stream or $all");
+
+  void OnWriteDone(bool ok) override {
+    {
+      std::lock_guard lock(mu_);
+      write_done_ = true;
+      write_ok_ = ok;
+    }
+    written_.notify_one();
+  }
+
+  void OnDone() override {
+    // Finish was the thread's last step; OnDone comes after it, never on that thread itself.
+    thread_.join();
+    delete this;
+  }
+
+ private:
+  void run() {
+    const ReadContext rc{context_, this, structured_ids_, stopping_};
+    Finish(serve_(rc));
+  }
+
+  grpc::CallbackServerContext* const context_;
+  const bool structured_ids_;
+  const std::atomic<bool>& stopping_;
+  const Serve serve_;
+  std::mutex mu_;
+  std::condition_variable written_;
+  bool write_done_ = false;  // guarded by mu_
+  bool write_ok_ = false;    // guarded by mu_
+  std::thread thread_;       // last: it starts once the rest is constructed
+};
+
+// Finishes at once with `status`.
+grpc::ServerWriteReactor<ReadResp>* refuse(grpc::Status status) {
+  class Refused final : public grpc::ServerWriteReactor<ReadResp> {
+   public:
+    explicit Refused(grpc::Status status) { Finish(std::move(status)); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(std::move(status));
+}
+
+}  // namespace
+
+grpc::ServerWriteReactor<ReadResp>* StreamsService::Read(grpc::CallbackServerContext* context,
+                                                         const ReadReq* request) {
+  const ReadReq::Options& o = request->options();
+  const bool structured_ids = o.uuid_option().has_structured();
+  const bool subscription = o.has_subscription();
+  auto subscribe = [&](SubscriptionCall::Serve serve) {
+    return new SubscriptionCall(context, structured_ids, stopping_, std::move(serve));
+  };
+  if (o.has_stream()) {
+    if (subscription) return subscribe([this, &o](const ReadContext& rc) { return subscribe_stream(store_, rc, o); });
+    return new CountedReadCall(context, std::make_unique<StreamPages>(store_, context, o), structured_ids);
+  }
+  if (!o.has_all()) return refuse(invalid("a read names a stream or $all"));
   auto filter = ReadFilter::from(o);
-  if (!filter) return invalid(filter.error().message);
-  return subscription ? subscribe_all(store_, rc, o, *filter) : read_all_count(store_, rc, o, *filter);
+  if (!filter) return refuse(invalid(filter.error().message));
+  if (subscription) {
+    return subscribe([this, &o, filter = *filter](const ReadContext& rc) { return subscribe_all(store_, rc, o, filter); });
+  }
+  return new CountedReadCall(context, std::make_unique<AllPages>(store_, context, o, std::move(*filter)), structured_ids);
 }
 
 namespace {

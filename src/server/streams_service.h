@@ -22,12 +22,14 @@ struct StreamsLimits {
 Result<std::optional<Revision>> last_revision(const Store& store, const std::string& stream);
 bool expected_holds(ExpectedRevision expected, std::optional<Revision> last);
 
-// Append and BatchAppend are callback reactors (no thread held while an append commits: the
-// acknowledgement is written from the AppendCompletions thread); Read, Delete and Tombstone are
-// synchronous handlers.
-using StreamsBase = event_store::client::streams::Streams::WithCallbackMethod_Append<
-    event_store::client::streams::Streams::WithCallbackMethod_BatchAppend<
-        event_store::client::streams::Streams::Service>>;
+// Append, BatchAppend and Read are callback reactors: no thread is held while an append commits
+// (the acknowledgement is written from the AppendCompletions thread) or while a counted read
+// waits for its writes. A subscription runs on a thread of its own, as it waits for events.
+// Delete and Tombstone are synchronous handlers.
+using StreamsBase = event_store::client::streams::Streams::WithCallbackMethod_Read<
+    event_store::client::streams::Streams::WithCallbackMethod_Append<
+        event_store::client::streams::Streams::WithCallbackMethod_BatchAppend<
+            event_store::client::streams::Streams::Service>>>;
 
 class StreamsService final : public StreamsBase {
  public:
@@ -41,8 +43,8 @@ class StreamsService final : public StreamsBase {
 
   grpc::ServerReadReactor<event_store::client::streams::AppendReq>* Append(
       grpc::CallbackServerContext* context, event_store::client::streams::AppendResp* response) override;
-  grpc::Status Read(grpc::ServerContext* context, const event_store::client::streams::ReadReq* request,
-                    grpc::ServerWriter<event_store::client::streams::ReadResp>* writer) override;
+  grpc::ServerWriteReactor<event_store::client::streams::ReadResp>* Read(
+      grpc::CallbackServerContext* context, const event_store::client::streams::ReadReq* request) override;
   grpc::Status Delete(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,
                       event_store::client::streams::DeleteResp* response) override;
   grpc::Status Tombstone(grpc::ServerContext* context, const event_store::client::streams::DeleteReq* request,

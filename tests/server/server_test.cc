@@ -211,6 +211,36 @@ TEST_F(ServerTest, SixteenMebibyteEventsPassBothWays) {
   EXPECT_EQ(data.front().size(), big.size());
 }
 
+TEST_F(ServerTest, CountedReadsSpanSeveralStorePagesInOrder) {
+  std::vector<mnemos::EventData> events(1300);
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].type = "Tested";
+    events[i].data = "{\"i\":" + std::to_string(i) + "}";
+  }
+  ASSERT_TRUE(store_->append("paged", mnemos::ExpectedRevision::no_stream(), std::move(events)));
+  const auto data = read("paged");  // count 1000: two store pages and part of a third
+  ASSERT_EQ(data.size(), 1000u);
+  for (size_t i = 0; i < data.size(); ++i) ASSERT_EQ(data[i], "{\"i\":" + std::to_string(i) + "}");
+
+  streams::ReadReq request;  // $all backwards, from the end
+  auto* o = request.mutable_options();
+  o->mutable_all()->mutable_end();
+  o->set_read_direction(streams::ReadReq::Options::Backwards);
+  o->set_count(1100);
+  o->mutable_no_filter();
+  o->mutable_uuid_option()->mutable_string();
+  grpc::ClientContext context;
+  auto reader = streams_->Read(&context, request);
+  std::vector<uint64_t> revisions;
+  streams::ReadResp response;
+  while (reader->Read(&response)) {
+    if (response.has_event()) revisions.push_back(response.event().event().stream_revision());
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(revisions.size(), 1100u);
+  for (size_t i = 0; i < revisions.size(); ++i) ASSERT_EQ(revisions[i], 1299 - i);
+}
+
 TEST_F(ServerTest, ServerFeaturesListsExactlyTheMethodsServedWithANumericVersion) {
   auto features = event_store::client::server_features::ServerFeatures::NewStub(channel_);
   grpc::ClientContext context;
