@@ -48,12 +48,18 @@ CLI::App* add_bench_command(CLI::App& parent) {
       ->capture_default_str();
   cmd->add_option("--peers", options->peers, "Systems to run")
       ->delimiter(',')
-      ->check(CLI::IsMember({"mnemos", "sqlite", "grpc"}))
+      ->check(CLI::IsMember({"mnemos", "sqlite", "grpc", "jetstream"}))
       ->capture_default_str();
   cmd->add_option("--target", options->target,
                   "grpc://HOST:PORT: run the grpc peer against that server (default peers: grpc only); "
-                  "without it the grpc peer serves its own store in-process on loopback")
-      ->check([](const std::string& t) { return t.starts_with("grpc://") ? std::string() : "expected grpc://HOST:PORT"; });
+                  "without it the grpc peer serves its own store in-process on loopback. "
+                  "nats://HOST:PORT[,...]: the jetstream peer, the Store on that JetStream cluster "
+                  "(default peers: mnemos,jetstream)")
+      ->check([](const std::string& t) {
+        return t.starts_with("grpc://") || t.starts_with("nats://")
+                   ? std::string()
+                   : "expected grpc://HOST:PORT or nats://HOST:PORT[,...]";
+      });
   cmd->add_option("--w1-writers", options->w1_writers, "Writer threads of each W1 run")
       ->delimiter(',')
       ->check(CLI::Range(1, 1024))
@@ -69,9 +75,11 @@ CLI::App* add_bench_command(CLI::App& parent) {
       ->check(CLI::IsMember({"reopen", "rss"}));
   cmd->add_flag("--keep", options->keep, "Keep the stores in the scratch directory");
   cmd->callback([options, cmd] {
-    if (!options->target.empty()) {
+    if (options->target.starts_with("grpc://")) {
       options->target = options->target.substr(std::string_view("grpc://").size());
       if (cmd->count("--peers") == 0) options->peers = {"grpc"};
+    } else if (!options->target.empty() && cmd->count("--peers") == 0) {
+      options->peers = {"mnemos", "jetstream"};
     }
     if (int code = run_command(*options); code != 0) throw CLI::RuntimeError(code);
   });

@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "mnemos/embedded.h"
+#ifdef MNEMOS_BENCH_HAVE_JETSTREAM
+#include "mnemos/jetstream.h"
+#endif
 #include "system_probe.h"
 
 namespace mnemos::bench {
@@ -72,13 +75,16 @@ class MnemosConnection : public Connection {
   Store& store_;
 };
 
+using Opener = std::function<Result<std::unique_ptr<Store>>(const std::string& dir)>;
+
 class MnemosPeer : public Peer {
  public:
-  std::string_view name() const override { return "mnemos"; }
+  MnemosPeer(std::string name, Opener opener) : name_(std::move(name)), opener_(std::move(opener)) {}
+  std::string_view name() const override { return name_; }
 
   void open(const std::string& dir) override {
     dir_ = dir;
-    auto store = open_embedded(dir);
+    auto store = opener_(dir);
     if (!store) fail(fmt::format("open {}", dir), store.error());
     store_ = std::move(*store);
   }
@@ -94,16 +100,36 @@ class MnemosPeer : public Peer {
     auto stats = store_->stats();
     if (!stats) fail("stats", stats.error());
     store_.reset();
-    return DiskUsage{stats->log_bytes + file_bytes(dir_ + "/index"), allocated_bytes(dir_)};
+    return DiskUsage{stats->log_bytes + file_bytes(index_dir()), allocated_bytes(dir_)};
   }
 
  private:
+  std::string index_dir() const {
+    return name_ == "jetstream" ? dir_ + "/copy/index" : dir_ + "/index";
+  }
+
+  const std::string name_;
+  const Opener opener_;
   std::string dir_;
   std::unique_ptr<Store> store_;
 };
 
 }  // namespace
 
-std::unique_ptr<Peer> make_mnemos_peer() { return std::make_unique<MnemosPeer>(); }
+std::unique_ptr<Peer> make_mnemos_peer() {
+  return std::make_unique<MnemosPeer>("mnemos", [](const std::string& dir) { return open_embedded(dir); });
+}
+
+#ifdef MNEMOS_BENCH_HAVE_JETSTREAM
+std::unique_ptr<Peer> make_jetstream_peer(const std::string& urls) {
+  return std::make_unique<MnemosPeer>("jetstream", [urls](const std::string& dir) {
+    JetStreamOptions options;
+    if (auto s = parse_jetstream_url(urls, options); !s) return Result<std::unique_ptr<Store>>(std::unexpected(s.error()));
+    options.stream = "BENCH" + Uuid::random().to_string().substr(0, 8);  // a fresh store a run
+    options.local_dir = dir;
+    return open_jetstream(options);
+  });
+}
+#endif
 
 }  // namespace mnemos::bench

@@ -4,11 +4,17 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "peer.h"
 
 namespace mnemos::bench {
 
 std::unique_ptr<Peer> make_mnemos_peer();
+
+// The same Store on a JetStream cluster (mnemos/jetstream.h), `urls` as `nats://...`: a fresh
+// JetStream stream for every store the bench opens, the local copy in the bench's directory.
+// Its bytes on disk are those of the local copy; JetStream's own (three replicas) are not in.
+std::unique_ptr<Peer> make_jetstream_peer(const std::string& urls);
 
 }  // namespace mnemos::bench

@@ -11,7 +11,12 @@ namespace mnemos::bench {
 PeerFactory find_peer(std::string_view name, const std::string& target) {
 #ifdef MNEMOS_BENCH_HAVE_STORE
   if (name == "mnemos") return make_mnemos_peer;
-  if (name == "grpc") return [target] { return make_grpc_peer(target); };
+  if (name == "grpc") return [target] { return make_grpc_peer(target.starts_with("nats://") ? "" : target); };
+#ifdef MNEMOS_BENCH_HAVE_JETSTREAM
+  if (name == "jetstream" && target.starts_with("nats://")) {
+    return [target] { return make_jetstream_peer(target); };
+  }
+#endif
 #else
   (void)target;
 #endif

@@ -19,7 +19,7 @@ struct BenchOptions {
   std::vector<std::string> extras;  // "reopen", "rss"
   bool keep = false;                // keep the stores instead of removing them
   std::vector<int> w1_writers{1, 8};  // W1 is run once with each number of writers
-  std::string target;               // the grpc peer's server, HOST:PORT ("": in-process)
+  std::string target;  // the grpc peer's server, HOST:PORT ("": in-process), or nats://... (jetstream)
 };
 
 // Results are added to `report` as they are measured, so that a failure keeps what came

@@ -17,7 +17,7 @@ trap '"$repo/scripts/cluster" stop --dir "$dir" --port "$port" >/dev/null 2>&1 |
 
 for mode in "${modes[@]}"; do
   rm -rf "$dir"
-  urls="$("$repo/scripts/cluster" start --dir "$dir" --port "$port" --sync "$mode")"
+  urls="$("$repo/scripts/cluster" start --dir "$dir" --port "$port" --sync "$mode" --no-serve)"
   actual="$(cat "$dir/sync-mode")"
   if [ "$mode" = "always" ] && [ "$actual" != "always" ]; then
     echo "run_probe: sync_interval: always is not supported by $(nats-server --version); skipped" >&2

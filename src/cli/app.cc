@@ -25,7 +25,9 @@ int parse_and_run(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --db is accepted after the subcommand too
   GlobalOptions global;
-  app.add_option("--db", global.db, "Data directory")->type_name("DIR")->capture_default_str();
+  app.add_option("--db", global.db,
+                 "Data directory, or nats://HOST:PORT[,...][?stream=NAME&local=DIR] for the store "
+                 "on a JetStream cluster (docs/NATS.md)")->type_name("DIR")->capture_default_str();
 
   CommandSet commands(app, global);
   add_append_command(commands);

@@ -14,6 +14,8 @@
 
 namespace mnemos::cli {
 
+inline constexpr const char* kDefaultReplicaDir = "./mnemos-replica";
+
 struct GlobalOptions {
   std::string db = "./mnemos-data";
 };
@@ -46,8 +48,11 @@ class CommandSet {
   CLI::App& app() { return app_; }
   const GlobalOptions& global() const { return global_; }
 
-  // Opens the store in --db (creating it when missing).
-  Result<std::unique_ptr<Store>> open_store(const Options& options = {}) const;
+  // Opens the store in --db (creating it when missing). A --db of `nats://...` opens the store
+  // on that JetStream cluster, with its local copy in kDefaultReplicaDir unless the URL says
+  // `local=DIR`; a non-empty `backend` (serve --backend) does the same with --db as the copy.
+  Result<std::unique_ptr<Store>> open_store(const Options& options = {},
+                                            const std::string& backend = {}) const;
 
   // The exit code of the handler of the subcommand that was parsed; 0 when there is none.
   int run_selected() const;

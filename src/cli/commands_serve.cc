@@ -25,6 +25,7 @@ struct ServeArgs {
   std::vector<std::string> http;
   bool no_http = false;
   bool no_batch_append = false;
+  std::string backend;
 };
 
 void log(const std::string& line) {
@@ -50,7 +51,13 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
   // A 16 MiB event must pass: its data, plus its type, id and metadata.
   Options store_options;
   store_options.max_event_size = server::GrpcOptions{}.max_message_bytes;
-  auto opened = commands.open_store(store_options);
+  if (!args.backend.empty() && !args.backend.starts_with("nats://")) {
+    return report_error(Error{ErrorCode::kInvalidArgument,
+                              "--backend takes a nats:// URL (nats://HOST:PORT,...)", std::nullopt,
+                              std::nullopt});
+  }
+  if (!args.backend.empty()) log(fmt::format("catching up with the JetStream log at {}", args.backend));
+  auto opened = commands.open_store(store_options, args.backend);
   if (!opened) return report_error(opened.error());
   Store& store = **opened;
   {
@@ -66,7 +73,12 @@ int run_serve(const CommandSet& commands, const ServeArgs& args) {
     for (size_t i = 0; i < options.addresses.size(); ++i) {
       listening.push_back(bound(options.addresses[i], (*server)->ports()[i]));
     }
-    log(fmt::format("data directory {}, head position {}", commands.global().db, store.head().value));
+    if (args.backend.empty()) {
+      log(fmt::format("data directory {}, head position {}", commands.global().db, store.head().value));
+    } else {
+      log(fmt::format("JetStream store at {}, local copy in {}, head position {}", args.backend,
+                      commands.global().db, store.head().value));
+    }
     log(fmt::format("gRPC (KurrentDB client protocol) on {}", fmt::join(listening, ", ")));
     log(fmt::format("connect with kurrentdb://{}?tls=false or esdb://{}?tls=false", listening.front(),
                     listening.front()));
@@ -117,6 +129,10 @@ void add_serve_command(CommandSet& commands) {
   sub->add_option("--http", args->http,
                   "ADDR:PORT for the HTTP/JSON API and the web UI (repeatable; default 127.0.0.1:2114, "
                   "loopback only)");
+  sub->add_option("--backend", args->backend,
+                  "Serve the store on a NATS JetStream cluster instead of --db alone: "
+                  "nats://HOST:PORT[,...][?stream=NAME] (--db then holds this node's local copy; "
+                  "docs/NATS.md)");
   sub->add_flag("--no-http", args->no_http, "Serve gRPC only: no HTTP API, no web UI");
   sub->add_flag("--no-batch-append", args->no_batch_append,
                 "Do not list BatchAppend in ServerFeatures: the clients then append through Append");

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -56,9 +57,13 @@ bool TestCluster::start(const std::string& dir) {
   dir_ = dir;
   std::mt19937 rng(std::random_device{}());
   stop();  // one left behind by a crashed run
+  // A fresh data folder: JetStream state of an earlier cluster (other ports, other peers) makes
+  // the new one wait for peers that are gone.
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
   for (int attempt = 0; attempt < 3 && urls_.empty(); ++attempt) {
     base_ = pick_base_port(rng);
-    urls_ = run(fmt::format("'{}' start --dir '{}' --port {} --sync default", MNEMOS_CLUSTER_SCRIPT,
+    urls_ = run(fmt::format("'{}' start --dir '{}' --port {} --sync default --no-serve", MNEMOS_CLUSTER_SCRIPT,
                             dir_, base_));
   }
   return !urls_.empty();
@@ -66,7 +71,9 @@ bool TestCluster::start(const std::string& dir) {
 
 void TestCluster::stop() {
   (void)std::system(
-      fmt::format("'{}' stop --dir '{}' --port {}", MNEMOS_CLUSTER_SCRIPT, dir_, base_).c_str());
+      fmt::format("'{}' stop --dir '{}' --port {} >/dev/null 2>&1", MNEMOS_CLUSTER_SCRIPT, dir_,
+                  base_ == 0 ? 4222 : base_)
+          .c_str());
 }
 
 std::string TestCluster::urls_from(size_t first) {
