@@ -205,7 +205,8 @@ Result<StreamInfo> Connection::stream_info(std::string_view stream) {
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, n.c_str(), nullptr, &jerr);
   if (s != NATS_OK) return fail(s, jerr, fmt::format("reading stream info of {}", stream));
-  StreamInfo info{si->State.Msgs, si->State.FirstSeq, si->State.LastSeq, si->Created};
+  StreamInfo info{si->State.Msgs, si->State.FirstSeq, si->State.LastSeq, si->Created, {}};
+  if (si->Cluster != nullptr && si->Cluster->Leader != nullptr) info.leader = si->Cluster->Leader;
   jsStreamInfo_Destroy(si);
   return info;
 }

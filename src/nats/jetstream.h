@@ -62,6 +62,7 @@ struct StreamInfo {
   uint64_t first_sequence = 0;
   uint64_t last_sequence = 0;
   int64_t created_nanos = 0;  // when the stream was created: tells a re-created stream apart
+  std::string leader;         // server name of the stream's Raft leader ("" when unknown)
 };
 
 struct PublishAck {
