@@ -3,7 +3,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap build test test-fast test-asan test-tsan fuzz run bench clean
+.PHONY: all bootstrap build test test-fast test-asan test-tsan fuzz run bench cluster cluster-stop clean
 
 all: build
 
@@ -42,6 +42,13 @@ fuzz: bootstrap
 
 run: build
 	@BUILD=$(BUILD) ./scripts/run
+
+# A 3-node JetStream cluster on loopback and two `mnemos serve` nodes on it (docs/NATS.md).
+cluster: build
+	@MNEMOS_BIN=$(BUILD)/mnemos ./scripts/cluster start
+
+cluster-stop:
+	@./scripts/cluster stop
 
 bench: build
 	./$(BUILD)/mnemos bench

@@ -10,7 +10,7 @@
 
 #include "mnemos/cqrs/command_handler.h"
 #include "mnemos/cqrs/sqlite_read_model.h"
-#include "mnemos/embedded.h"
+#include "mnemos/open.h"
 #include "util/time_format.h"
 
 namespace blog {
@@ -45,9 +45,10 @@ int failed(std::FILE* out, const mnemos::Error& error) {
 
 }  // namespace
 
-mnemos::Result<std::unique_ptr<BlogApp>> BlogApp::open(const std::string& dir) {
+mnemos::Result<std::unique_ptr<BlogApp>> BlogApp::open(const std::string& dir,
+                                                       const std::string& backend) {
   std::unique_ptr<BlogApp> app(new BlogApp());
-  auto store = mnemos::open_embedded(dir + "/events");
+  auto store = mnemos::open_store(backend.empty() ? dir + "/events" : backend, {.local_dir = dir + "/events"});
   if (!store) return std::unexpected(std::move(store.error()));
   app->store_ = std::move(*store);
   auto model = mnemos::cqrs::open_sqlite_read_model(dir + "/query.sqlite");

@@ -22,7 +22,10 @@ class BlogApp {
  public:
   // The event store in DIR/events, the query database in DIR/query.sqlite. Catches the
   // projection up from its checkpoint, then follows the store live.
-  static mnemos::Result<std::unique_ptr<BlogApp>> open(const std::string& dir);
+  // `backend` empty: the events in DIR/events; nats://...: on that JetStream cluster, with the
+  // local copy in DIR/events.
+  static mnemos::Result<std::unique_ptr<BlogApp>> open(const std::string& dir,
+                                                       const std::string& backend = {});
   ~BlogApp();
 
   // Decides the command on the post's events, appends, then waits (bounded) until the query

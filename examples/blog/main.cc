@@ -1,6 +1,6 @@
 // `blog`: the seed documents' CQRS example on a Mnemos store: commands write events only; the
 // queries read SQLite tables that a projection fills.
-//   blog [--db DIR]                                the scripted demo (one new post per run)
+//   blog [--db DIR] [--backend nats://...]         the scripted demo (one new post per run)
 //   blog [--db DIR] create ID AUTHOR TITLE [BODY]  and edit, publish, comment
 //   blog [--db DIR] list | show ID | by-author AUTHOR
 //   blog [--db DIR] rebuild | status
@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   std::string db = "blog-data";
   app.add_option("--db", db, "Data directory: events in DIR/events, the query database in DIR/query.sqlite")
       ->capture_default_str();
+  std::string backend;
+  app.add_option("--backend", backend,
+                 "nats://HOST:PORT[,...]: keep the events on that JetStream cluster (docs/NATS.md); "
+                 "DIR/events then holds this program's local copy");
 
   std::string id, author, title, body, text;
   auto* demo = app.add_subcommand("demo", "Run the scripted demo (the default)");
@@ -44,7 +48,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
 
-  auto opened = blog::BlogApp::open(db);
+  auto opened = blog::BlogApp::open(db, backend);
   if (!opened) {
     fmt::print(stderr, "blog: cannot open {}: {}\n", db, opened.error().to_string());
     return 1;

@@ -1,5 +1,5 @@
 // `shopping-cart`: the seed documents' event-sourcing example on a Mnemos store.
-//   shopping-cart [--db DIR]                      the scripted demo (one new cart per run)
+//   shopping-cart [--db DIR] [--backend nats://...] the scripted demo (one new cart per run)
 //   shopping-cart [--db DIR] add CART SKU QTY     and remove, change, checkout
 //   shopping-cart [--db DIR] history CART         the cart's events
 //   shopping-cart [--db DIR] show CART [--as-of TIME | --at POSITION]
@@ -12,7 +12,7 @@
 
 #include "cart_actions.h"
 #include "demo.h"
-#include "mnemos/embedded.h"
+#include "mnemos/open.h"
 #include "util/time_format.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
                "Without a command it runs a short demo; run it again to continue on the same data."};
   std::string db = "shopping-cart-data";
   app.add_option("--db", db, "Data directory (created when missing)")->capture_default_str();
+  std::string backend;
+  app.add_option("--backend", backend,
+                 "nats://HOST:PORT[,...]: keep the events on that JetStream cluster (docs/NATS.md); "
+                 "--db then holds this program's local copy");
 
   std::string cart_id, sku, as_of_text;
   int quantity = 0;
@@ -52,7 +56,7 @@ int main(int argc, char** argv) {
   }
   if (at_position) as_of.position = mnemos::Position{*at_position};
 
-  auto store = mnemos::open_embedded(db);
+  auto store = mnemos::open_store(backend.empty() ? db : backend, {.local_dir = db});
   if (!store) {
     fmt::print(stderr, "cannot open {}: {}\n", db, store.error().to_string());
     return 1;

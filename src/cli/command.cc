@@ -3,9 +3,7 @@
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "mnemos/embedded.h"
-#ifdef MNEMOS_HAVE_JETSTREAM
-#include "mnemos/jetstream.h"
-#endif
+#include "mnemos/open.h"
 
 namespace mnemos::cli {
 
@@ -18,21 +16,14 @@ CLI::App* CommandSet::add(const std::string& name, const std::string& descriptio
 
 Result<std::unique_ptr<Store>> CommandSet::open_store(const Options& options,
                                                       const std::string& backend) const {
-  const bool db_is_url = backend.empty() && global_.db.starts_with("nats://");
-  if (backend.empty() && !db_is_url) return open_embedded(global_.db, options);
-#ifdef MNEMOS_HAVE_JETSTREAM
-  JetStreamOptions js;
-  js.local_dir = db_is_url ? kDefaultReplicaDir : global_.db;
-  js.limits = options;
-  if (auto s = parse_jetstream_url(db_is_url ? global_.db : backend, js); !s) {
-    return std::unexpected(s.error());
-  }
-  ProgressMeter meter("catching up with " + js.stream);
-  return open_jetstream(js, [&meter](uint64_t done, uint64_t total) { meter.update(done, total, "messages"); });
-#else
-  return make_error(ErrorCode::kInvalidArgument,
-                    "this mnemos was built without the JetStream backend (libnats-dev was missing)");
-#endif
+  OpenOptions open;
+  open.limits = options;
+  if (!backend.empty()) open.local_dir = global_.db;
+  const std::string& location = backend.empty() ? global_.db : backend;
+  if (!is_store_url(location)) return mnemos::open_store(location, open);
+  ProgressMeter meter("catching up with the JetStream log");
+  open.catch_up_progress = [&meter](uint64_t done, uint64_t total) { meter.update(done, total, "messages"); };
+  return mnemos::open_store(location, open);
 }
 
 int CommandSet::run_selected() const {

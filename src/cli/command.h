@@ -14,8 +14,6 @@
 
 namespace mnemos::cli {
 
-inline constexpr const char* kDefaultReplicaDir = "./mnemos-replica";
-
 struct GlobalOptions {
   std::string db = "./mnemos-data";
 };
@@ -49,7 +47,7 @@ class CommandSet {
   const GlobalOptions& global() const { return global_; }
 
   // Opens the store in --db (creating it when missing). A --db of `nats://...` opens the store
-  // on that JetStream cluster, with its local copy in kDefaultReplicaDir unless the URL says
+  // on that JetStream cluster, with its local copy in ./mnemos-replica unless the URL says
   // `local=DIR`; a non-empty `backend` (serve --backend) does the same with --db as the copy.
   Result<std::unique_ptr<Store>> open_store(const Options& options = {},
                                             const std::string& backend = {}) const;

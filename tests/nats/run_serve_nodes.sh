@@ -2,10 +2,13 @@
 # Two `mnemos serve --backend nats://...` nodes on a real 3-node JetStream cluster, as
 # `scripts/cluster start` runs them, and the CLI with `--db nats://...`: a write on one node is
 # read on the other at the same position, a conflict is decided once for all, and stop ends
-# every process. Usage: run_serve_nodes.sh MNEMOS_BIN SCRATCH_DIR
+# every process. The two examples run on the same cluster, and a second run continues from the
+# first. Usage: run_serve_nodes.sh MNEMOS_BIN SCRATCH_DIR BLOG_BIN SHOPPING_CART_BIN
 set -euo pipefail
 bin=$1
 scratch=$2
+blog=$3
+cart=$4
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cluster="$repo/scripts/cluster"
 rm -rf "$scratch"
@@ -71,6 +74,17 @@ echo "$one" | grep -q '"revision":1' || fail "node 1 lacks revision 1: $one"
 for id in $(echo "$one" | grep -o '"id":"[^"]*"'); do
   echo "$three" | grep -q "$id" || fail "the CLI's copy lacks $id"
 done
+
+# The examples, unchanged but for --backend: the blog's projection continues on a second run
+# (its query database in --db) without duplicate rows; the cart's history is on the cluster.
+"$blog" --db "$scratch/blog" --backend "nats://${urls}?stream=BLOG" >"$scratch/blog1" || fail "blog run 1"
+grep -q "query database: 1 post(s)" "$scratch/blog1" || fail "blog run 1: $(tail -n 5 "$scratch/blog1")"
+"$blog" --db "$scratch/blog" --backend "nats://${urls}?stream=BLOG" >"$scratch/blog2" || fail "blog run 2"
+grep -q "query database: 2 post(s)" "$scratch/blog2" || fail "blog run 2: $(tail -n 5 "$scratch/blog2")"
+"$cart" --db "$scratch/cart" --backend "nats://${urls}?stream=CART" >"$scratch/cart1" || fail "shopping cart"
+"$cart" --db "$scratch/cart-elsewhere" --backend "nats://${urls}?stream=CART" history 1 >"$scratch/cart-history" \
+  || fail "shopping cart history from another local copy"
+grep -q "cart.item-added" "$scratch/cart-history" || fail "the cart's events are not on the cluster: $(cat "$scratch/cart-history")"
 
 # stop ends every process.
 pids="$(cat "$dir"/n*.pid "$dir"/mnemos*.pid)"
