@@ -51,6 +51,7 @@ class JetStreamStore final : public store::EngineStore {
         connection_(std::move(connection)),
         checkpoint_file_(std::move(checkpoint)),
         applied_(applied),
+        written_(applied),
         applied_sequence_(applied.applied_sequence),
         node_id_(Uuid::random().to_string().substr(0, 8)) {}
 
@@ -176,56 +177,90 @@ class JetStreamStore final : public store::EngineStore {
     for (auto& [id, waiter] : waiters) waiter->promise.set_value(std::unexpected(error));
   }
 
-  // The follower: applies the log to the local copy in order, batch by batch.
+  // The commands of one batch, handed to the engine, and the last sequence they cover.
+  struct Applying {
+    std::vector<std::pair<std::future<Result<AppendResult>>, std::string>> writes;  // msg ids
+    uint64_t last = 0;
+  };
+
+  // The follower: applies the log to the local copy in order. It hands batch N+1 to the engine
+  // before it waits for batch N, so that receiving and decoding overlap with applying. The
+  // checkpoint is written only when nothing is in flight (at least every kCheckpointEvery
+  // batches), so that the local log's end it records is exactly that of its sequence.
   void follow() {
+    constexpr int kCheckpointEvery = 32;
     std::vector<nats::ReceivedMessage> batch;
-    std::vector<std::pair<std::future<Result<AppendResult>>, std::string>> pending;
+    Applying previous{{}, applied_.applied_sequence};
+    int since_checkpoint = 0;
     while (!stop_.load()) {
       batch.clear();
-      auto got = consumer_->next_batch(batch, kApplyBatch, std::chrono::milliseconds(100));
+      const bool in_flight = previous.last != applied_.applied_sequence;
+      auto got = consumer_->next_batch(batch, kApplyBatch,
+                                       std::chrono::milliseconds(in_flight ? 0 : 100));
       if (!got) {  // nats.c reconnects on its own; say so and keep trying
         log_line(got.error().message);
+        if (!finish(previous, true)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
-      if (batch.empty()) continue;
-      pending.clear();
-      uint64_t last = applied_.applied_sequence;
+      Applying current{{}, previous.last};
       for (nats::ReceivedMessage& m : batch) {
-        if (m.sequence <= last) continue;  // a consumer reset may deliver a message again
-        last = m.sequence;
+        if (m.sequence <= current.last) continue;  // a consumer reset may deliver one again
+        current.last = m.sequence;
         auto command = replicated::decode_command(m.payload);
         if (!command) {  // every node skips it the same way
           log_line(fmt::format("skipping message {}: {}", m.sequence, command.error().message));
           resolve(m.msg_id, std::unexpected(command.error()));
           continue;
         }
-        pending.emplace_back(engine_->submit(replicated::to_request(std::move(*command),
-                                                                    m.timestamp_nanos / 1000)),
-                             std::move(m.msg_id));
+        current.writes.emplace_back(
+            engine_->submit(replicated::to_request(std::move(*command), m.timestamp_nanos / 1000)),
+            std::move(m.msg_id));
       }
-      std::optional<Error> local_failure;
-      for (auto& [future, msg_id] : pending) {
-        Result<AppendResult> r = future.get();
-        if (!r && (r.error().code == ErrorCode::kIoError || r.error().code == ErrorCode::kStopped)) {
-          local_failure = r.error();
-        }
-        resolve(msg_id, std::move(r));
+      const bool drained = current.last == previous.last || ++since_checkpoint >= kCheckpointEvery;
+      if (!finish(previous, current.last == previous.last)) return;
+      previous = std::move(current);
+      if (drained && previous.last != applied_.applied_sequence) {
+        if (!finish(previous, true)) return;
+        since_checkpoint = 0;
       }
-      if (local_failure) {  // the copy is on unknown ground: stop applying; reopen rebuilds it
-        log_line("the local copy failed, no longer following: " + local_failure->message);
-        fail_waiters(*local_failure);
-        return;
+    }
+    (void)finish(previous, true);
+  }
+
+  // Waits for the batch's writes, answers their callers, and moves the applied sequence on;
+  // with `checkpoint` (nothing else in flight) records it. False when the local copy failed.
+  bool finish(Applying& applying, bool checkpoint) {
+    std::optional<Error> local_failure;
+    for (auto& [future, msg_id] : applying.writes) {
+      Result<AppendResult> r = future.get();
+      if (!r && (r.error().code == ErrorCode::kIoError || r.error().code == ErrorCode::kStopped)) {
+        local_failure = r.error();
       }
-      applied_.applied_sequence = last;
-      applied_.local_end = engine_->committed_end();
-      if (auto s = checkpoint_file_.write(applied_); !s) log_line(s.error().message);
+      resolve(msg_id, std::move(r));
+    }
+    applying.writes.clear();
+    if (local_failure) {  // the copy is on unknown ground: stop applying; reopen rebuilds it
+      log_line("the local copy failed, no longer following: " + local_failure->message);
+      fail_waiters(*local_failure);
+      return false;
+    }
+    if (applying.last != applied_.applied_sequence) {
+      applied_.applied_sequence = applying.last;
       {
         std::lock_guard lock(applied_mu_);
-        applied_sequence_.store(last);
+        applied_sequence_.store(applying.last);
       }
       applied_cv_.notify_all();
     }
+    if (checkpoint) {
+      applied_.local_end = engine_->committed_end();
+      if (applied_ != written_) {
+        if (auto s = checkpoint_file_.write(applied_); !s) log_line(s.error().message);
+        written_ = applied_;
+      }
+    }
+    return true;
   }
 
   Status wait_applied(uint64_t sequence, const Progress& progress) {
@@ -247,6 +282,7 @@ class JetStreamStore final : public store::EngineStore {
   std::unique_ptr<nats::OrderedConsumer> consumer_;
   replicated::CheckpointFile checkpoint_file_;
   replicated::ReplicaCheckpoint applied_;  // owned by the follower once it runs
+  replicated::ReplicaCheckpoint written_;  // what the file holds (the follower's)
   std::atomic<uint64_t> applied_sequence_;
   std::mutex applied_mu_;
   std::condition_variable applied_cv_;
