@@ -33,11 +33,19 @@ void AppendCompletions::run() {
     added_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
     if (pending_.empty()) return;  // stopping, and nothing is left
     taken.swap(pending_);
+    running_ = true;
     lock.unlock();
     for (Pending& p : taken) p.then(p.append.get());
     taken.clear();
     lock.lock();
+    running_ = false;
+    if (pending_.empty()) idle_.notify_all();
   }
+}
+
+void AppendCompletions::wait_idle() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return pending_.empty() && !running_; });
 }
 
 }  // namespace mnemos::server

@@ -29,6 +29,10 @@ class AppendCompletions {
   // Runs `then` on the completions thread once `append` is ready. `then` must not block.
   void add(std::future<Result<AppendResult>> append, Then then);
 
+  // Waits until every `then` added has returned (the server calls it once its calls are done,
+  // before it is destroyed: a `then` may still be returning from a call's Finish).
+  void wait_idle();
+
  private:
   struct Pending {
     std::future<Result<AppendResult>> append;
@@ -38,8 +42,10 @@ class AppendCompletions {
 
   std::mutex mu_;
   std::condition_variable added_;
+  std::condition_variable idle_;
   std::deque<Pending> pending_;  // guarded by mu_
   bool stopping_ = false;        // guarded by mu_
+  bool running_ = false;         // a `then` runs now; guarded by mu_
   std::thread thread_;
 };
 

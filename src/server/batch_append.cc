@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "append_completions.h"
+#include "grpc_order.h"
 #include "live_calls.h"
 #include "streams_service.h"
 #include "wire.h"
@@ -137,21 +138,24 @@ void set_appended(BatchAppendResp* r, const Result<AppendResult>& appended, Expe
 
 // One BatchAppend call. Owned by itself (`self_`) from its start to OnDone; LiveCalls holds a weak
 // reference. Reactions may run concurrently (and on the completions thread): the state is under
-// `mu_`, and no gRPC operation is started with `mu_` held (an operation may react inline).
+// `mu_`. Reads and writes are started with `mu_` held (gRPC never runs their reactions inline:
+// its read and write operations are not inlineable), Finish without it (OnDone may then run at
+// once on another thread and free the call).
 // Invariant: Finish is called only once every answer taken in is written (or dropped after a
 // failed write), so no append completion refers to the call after it.
-class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, BatchAppendResp>, public StoppableCall {
+class BatchAppendCall final : public OrderedReactor<grpc::ServerBidiReactor<BatchAppendReq, BatchAppendResp>>, public StoppableCall {
  public:
   static BatchAppendCall* start(grpc::CallbackServerContext* context, Store& store, AppendCompletions& completions,
                                 LiveCalls& calls) {
     std::shared_ptr<BatchAppendCall> call(new BatchAppendCall(context, store, completions, calls));
     call->self_ = call;
-    call->StartRead(&call->request_);
+    call->start_read(&call->request_);
     calls.add(call);
     return call.get();
   }
 
   void OnReadDone(bool ok) override {
+    reacted();
     if (!ok) return end_reading();
     std::optional<uint64_t> slot;
     BatchAppendResp response;
@@ -200,6 +204,7 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
   }
 
   void OnWriteDone(bool ok) override {
+    reacted();
     std::unique_lock lock(mu_);
     writing_ = false;
     if (!ok) broken_ = true;  // the client is gone: the answers left are dropped
@@ -213,6 +218,7 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
   }
 
   void OnDone() override {
+    done();
     calls_.remove(this);
     auto self = std::move(self_);  // deletes the call on return
   }
@@ -229,15 +235,9 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
   }
 
   void read_next() {
-    {
-      std::unique_lock lock(mu_);
-      if (stopping_) return end_reading(std::move(lock));
-      starting_read_ = true;  // the call does not finish before the read is started
-    }
-    StartRead(&request_);
     std::unique_lock lock(mu_);
-    starting_read_ = false;
-    proceed(std::move(lock));
+    if (stopping_ || finished_) return end_reading(std::move(lock));
+    start_read(&request_);
   }
 
   void end_reading() { end_reading(std::unique_lock(mu_)); }
@@ -256,11 +256,10 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
       if (broken_) continue;
       writing_ = true;
       writing_response_ = std::move(*next);
-      lock.unlock();
-      StartWrite(&writing_response_);
+      start_write(&writing_response_);
       return;
     }
-    if (!slots_.empty() || starting_read_ || !(reads_done_ || stopping_)) return;
+    if (!slots_.empty() || !(reads_done_ || stopping_)) return;
     finished_ = true;
     grpc::Status status = grpc::Status::OK;
     if (stopping_) {
@@ -269,7 +268,7 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
       status = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
     lock.unlock();
-    Finish(status);
+    finish(status);
   }
 
   grpc::CallbackServerContext* const context_;
@@ -287,7 +286,6 @@ class BatchAppendCall final : public grpc::ServerBidiReactor<BatchAppendReq, Bat
   uint64_t first_slot_ = 0;
   BatchAppendResp writing_response_;  // of the outstanding write
   bool writing_ = false;
-  bool starting_read_ = false;
   bool reads_done_ = false;
   bool stopping_ = false;
   bool broken_ = false;

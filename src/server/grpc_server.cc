@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "features_service.h"
+#include "grpc_order.h"
 #include "streams_service.h"
 
 namespace mnemos::server {
@@ -25,9 +26,9 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(Store& store, const GrpcOp
   }
   builder.RegisterService(server->streams_.get());
   builder.RegisterService(server->features_.get());
-  // The synchronous handlers (reads, subscriptions, deletes) block while they wait; keep enough
-  // threads polling that new calls never wait behind them. Appends are callback reactors and
-  // hold no thread.
+  // Only Delete, Tombstone and ServerFeatures are synchronous handlers (the rest are reactors):
+  // one thread polling at rest, more while handlers block. More idle pollers cost more than they
+  // help: each competes for the same epoll set and is woken for events that others handle.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -54,6 +55,8 @@ void GrpcServer::shutdown() {
   streams_->stop();       // BatchAppend streams answer what they took in and end
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server_->Wait();
+  grpc_order::after_wait();
+  streams_->wait_idle();
   server_.reset();
 }
 

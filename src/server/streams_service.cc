@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "grpc_order.h"
 #include "read_filter.h"
 #include "wire.h"
 
@@ -172,27 +173,31 @@ grpc::Status answer_append(grpc::ServerContextBase* context, const Result<Append
 // One Append call: the options, then the proposed messages, read one by one; the whole request
 // is read before it is answered. Reads are serialised (one outstanding at a time), and the
 // append's completion runs after the last read: the call needs no lock. Deletes itself in OnDone.
-class AppendCall final : public grpc::ServerReadReactor<AppendReq> {
+class AppendCall final : public OrderedReactor<grpc::ServerReadReactor<AppendReq>> {
  public:
   AppendCall(grpc::CallbackServerContext* context, AppendResp* response, Store& store, StreamsLimits limits,
              AppendCompletions& completions)
       : context_(context), response_(response), store_(store), limits_(limits), completions_(completions) {
-    StartRead(&request_);
+    start_read(&request_);
   }
 
   void OnReadDone(bool ok) override {
+    reacted();
     if (!ok) return append();
     if (!stream_) {
-      if (!request_.has_options()) return Finish(invalid_start());
+      if (!request_.has_options()) return finish(invalid_start());
       stream_ = stream_name(request_.options().stream_identifier());
       expected_ = expected_of(request_.options());
     } else {
       take(request_);
     }
-    StartRead(&request_);
+    start_read(&request_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    done();
+    delete this;
+  }
 
  private:
   static grpc::Status invalid_start() {
@@ -226,12 +231,12 @@ class AppendCall final : public grpc::ServerReadReactor<AppendReq> {
 
   // The client has sent everything (or is gone).
   void append() {
-    if (!stream_) return Finish(invalid_start());
-    if (refused_) return Finish(*refused_);
-    if (context_->IsCancelled()) return Finish(cancelled());
-    if (events_.empty()) return Finish(answer_empty_append(context_, store_, *stream_, expected_, response_));
+    if (!stream_) return finish(invalid_start());
+    if (refused_) return finish(*refused_);
+    if (context_->IsCancelled()) return finish(cancelled());
+    if (events_.empty()) return finish(answer_empty_append(context_, store_, *stream_, expected_, response_));
     completions_.add(store_.append_async(*stream_, expected_, std::move(events_)), [this](Result<AppendResult> r) {
-      Finish(answer_append(context_, r, *stream_, expected_, response_));
+      finish(answer_append(context_, r, *stream_, expected_, response_));
     });
   }
 
@@ -354,7 +359,7 @@ class AllPages final : public Pages {
 // A counted read as a reactor: one write in flight, the next one started from its completion,
 // the next page read when a page is written. No thread is held and only the reactions touch the
 // call (one at a time: there is never more than one operation outstanding), so it needs no lock.
-class CountedReadCall final : public grpc::ServerWriteReactor<ReadResp> {
+class CountedReadCall final : public OrderedReactor<grpc::ServerWriteReactor<ReadResp>> {
  public:
   CountedReadCall(grpc::CallbackServerContext* context, std::unique_ptr<Pages> pages, bool structured_ids)
       : context_(context), pages_(std::move(pages)), structured_ids_(structured_ids) {
@@ -362,17 +367,21 @@ class CountedReadCall final : public grpc::ServerWriteReactor<ReadResp> {
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) return Finish(cancelled());
+    reacted();
+    if (!ok) return finish(cancelled());
     write_next();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    done();
+    delete this;
+  }
 
  private:
   void write_next() {
     while (events_.empty() && !message_) {
-      if (status_) return Finish(*status_);
-      if (wrote_ && context_->IsCancelled()) return Finish(cancelled());
+      if (status_) return finish(*status_);
+      if (wrote_ && context_->IsCancelled()) return finish(cancelled());
       status_ = pages_->next(events_, message_);
     }
     wrote_ = true;
@@ -383,7 +392,7 @@ class CountedReadCall final : public grpc::ServerWriteReactor<ReadResp> {
       writing_ = std::move(*message_);
       message_.reset();
     }
-    StartWrite(&writing_);
+    start_write(&writing_);
   }
 
   grpc::CallbackServerContext* const context_;
@@ -513,7 +522,7 @@ namespace {
 
 // A subscription: it waits for events, so it runs on a thread of its own (as it did with the
 // synchronous API), writing through the reactor and waiting for each write.
-class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public Writer {
+class SubscriptionCall final : public OrderedReactor<grpc::ServerWriteReactor<ReadResp>>, public Writer {
  public:
   using Serve = std::function<grpc::Status(const ReadContext&)>;
 
@@ -523,7 +532,7 @@ class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public
         thread_([this] { run(); }) {}
 
   bool Write(const ReadResp& message, grpc::WriteOptions options) override {
-    StartWrite(&message, options);
+    start_write(&message, options);
     std::unique_lock lock(mu_);
     written_.wait(lock, [&] { return write_done_; });
     write_done_ = false;
@@ -531,6 +540,7 @@ class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public
   }
 
   void OnWriteDone(bool ok) override {
+    reacted();
     {
       std::lock_guard lock(mu_);
       write_done_ = true;
@@ -542,13 +552,14 @@ class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public
   void OnDone() override {
     // Finish was the thread's last step; OnDone comes after it, never on that thread itself.
     thread_.join();
+    done();  // after the join: the thread's Finish is then ordered before Server::Wait's return
     delete this;
   }
 
  private:
   void run() {
     const ReadContext rc{context_, this, structured_ids_, stopping_};
-    Finish(serve_(rc));
+    finish(serve_(rc));
   }
 
   grpc::CallbackServerContext* const context_;
@@ -564,10 +575,13 @@ class SubscriptionCall final : public grpc::ServerWriteReactor<ReadResp>, public
 
 // Finishes at once with `status`.
 grpc::ServerWriteReactor<ReadResp>* refuse(grpc::Status status) {
-  class Refused final : public grpc::ServerWriteReactor<ReadResp> {
+  class Refused final : public OrderedReactor<grpc::ServerWriteReactor<ReadResp>> {
    public:
-    explicit Refused(grpc::Status status) { Finish(std::move(status)); }
-    void OnDone() override { delete this; }
+    explicit Refused(grpc::Status status) { finish(std::move(status)); }
+    void OnDone() override {
+      done();
+      delete this;
+    }
   };
   return new Refused(std::move(status));
 }

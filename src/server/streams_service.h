@@ -40,6 +40,8 @@ class StreamsService final : public StreamsBase {
   // The server shuts down (after `stopping` is set): BatchAppend streams answer what they took
   // in and end with UNAVAILABLE.
   void stop() { calls_.stop_all(); }
+  // Once the server's calls are all done: waits until nothing of this service still runs.
+  void wait_idle() { completions_.wait_idle(); }
 
   grpc::ServerReadReactor<event_store::client::streams::AppendReq>* Append(
       grpc::CallbackServerContext* context, event_store::client::streams::AppendResp* response) override;
