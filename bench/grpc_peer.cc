@@ -66,7 +66,11 @@ class GrpcConnection : public Connection {
     }
     request.set_is_final(true);
     streams::BatchAppendResp response;
-    if (!batch_->Write(request) || !batch_->Read(&response)) fail(fmt::format("append {}", stream), batch_->Finish());
+    if (!batch_->Write(request) || !batch_->Read(&response)) {
+      const grpc::Status status = batch_->Finish();
+      batch_.reset();  // finished: the destructor must not finish it again
+      fail(fmt::format("append {}", stream), status);
+    }
     if (response.has_success()) return AppendOutcome::kOk;
     if (response.has_error() &&
         response.error().details().type_url().ends_with("event_store.client.WrongExpectedVersion")) {
