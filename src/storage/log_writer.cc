@@ -1,6 +1,7 @@
 #include "storage/log_writer.h"
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -21,10 +22,7 @@ class LogWriter::Reservation {
  public:
   Reservation(WritableFile& file, uint64_t base, uint64_t from, uint64_t to)
       : ready_(from), end_(to), thread_([this, &file, base] { run(file, base); }) {}
-  ~Reservation() {
-    stop_.store(true, std::memory_order_relaxed);
-    wait();
-  }
+  ~Reservation() { finish(); }
   Reservation(const Reservation&) = delete;
   Reservation& operator=(const Reservation&) = delete;
 
@@ -34,14 +32,33 @@ class LogWriter::Reservation {
   void wait() {
     if (thread_.joinable()) thread_.join();
   }
+  // Stops it where it is (ready() is then final).
+  void finish() {
+    stop_.store(true, std::memory_order_relaxed);
+    wait();
+  }
+  // Whether one of its syncs failed, once any sync of it in flight has returned. Its syncs
+  // flush the whole file, the log's own bytes too, and the kernel reports a failed writeback
+  // to one sync only: the one that failed here may have been the log's.
+  bool sync_failed() {
+    std::lock_guard lock(sync_mu_);
+    return sync_failed_;
+  }
 
  private:
   void run(WritableFile& file, uint64_t base) {
     for (uint64_t p = ready(); p < end_ && !stop_.load(std::memory_order_relaxed);) {
       const uint64_t n = std::min(kReservationChunk, end_ - p);
-      // A failure only stops the reservation: the writer then reserves the space itself, and
-      // reports the error if it fails again.
-      if (!file.allocate(p - base, n) || !file.sync()) return;
+      // A failed write only stops the reservation: the writer then reserves the space itself,
+      // and reports the error if it fails again. A failed sync is the log's failure too.
+      if (!file.allocate(p - base, n)) return;
+      {
+        std::lock_guard lock(sync_mu_);
+        if (!file.sync()) {
+          sync_failed_ = true;
+          return;
+        }
+      }
       p += n;
       ready_.store(p, std::memory_order_release);
     }
@@ -50,6 +67,8 @@ class LogWriter::Reservation {
   std::atomic<uint64_t> ready_;
   const uint64_t end_;
   std::atomic<bool> stop_{false};
+  std::mutex sync_mu_;  // held through each sync
+  bool sync_failed_ = false;
   std::thread thread_;  // last: it starts once the fields above are set
 };
 
@@ -105,7 +124,14 @@ void LogWriter::take_reserved(bool wait) {
   if (!ahead_) return;
   if (wait) ahead_->wait();
   allocated_ = std::max(allocated_, ahead_->ready());
-  if (wait || allocated_ == ahead_->end()) ahead_.reset();
+  if (wait || allocated_ == ahead_->end()) drop_reservation();
+}
+
+void LogWriter::drop_reservation() {
+  if (!ahead_) return;
+  ahead_->finish();
+  if (ahead_->sync_failed()) reservation_sync_failed_ = true;
+  ahead_.reset();
 }
 
 void LogWriter::reserve_ahead() {
@@ -135,13 +161,21 @@ Status LogWriter::write(std::string_view bytes) {
 Status LogWriter::sync() {
   if (synced_ == position_) return {};
   if (auto s = file_->sync(); !s) return s;
+  // A sync of the reservation thread may have taken the report of a failed writeback of these
+  // bytes (the kernel reports it once): this one then succeeded without them on disk.
+  if (reservation_sync_failed_ || (ahead_ && ahead_->sync_failed())) {
+    reservation_sync_failed_ = true;
+    return make_error(ErrorCode::kIoError,
+                      "sync of the log failed (reported to the sync of its reserved space)");
+  }
   synced_ = position_;
   return {};
 }
 
 Status LogWriter::roll() {
   if (auto s = sync(); !s) return s;
-  ahead_.reset();  // the rest of this segment stays unused
+  drop_reservation();  // the rest of this segment stays unused
+  if (reservation_sync_failed_) return make_error(ErrorCode::kIoError, "sync of the log failed");
   return start_segment(position_);
 }
 

@@ -64,6 +64,7 @@ class LogWriter {
   class Reservation;
   void reserve_ahead();          // starts the next reservation when the space ahead runs low
   void take_reserved(bool wait);  // moves allocated_ over what the reservation has done
+  void drop_reservation();        // waits for it to stop, keeps whether a sync of it failed
 
   std::shared_ptr<FileSystem> fs_;
   std::string log_dir_;
@@ -75,6 +76,7 @@ class LogWriter {
   uint64_t allocated_;  // logical position up to which the file has space
   uint64_t segment_size_;
   std::unique_ptr<Reservation> ahead_;  // zeroing [allocated_, its end) of file_, if any
+  bool reservation_sync_failed_ = false;  // then no later sync of the log can be trusted
 };
 
 }  // namespace mnemos::storage

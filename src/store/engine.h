@@ -28,6 +28,7 @@
 #include "store/latency_recorder.h"
 #include "store/recent_appends.h"
 #include "store/stream_metadata.h"
+#include "store/wake_word.h"
 
 namespace mnemos::store {
 
@@ -51,6 +52,7 @@ struct WriteRequest {
   std::promise<Result<AppendResult>> done;
   bool waited = false;
   bool leading = false;  // its caller writes the batch it is in
+  uint32_t wake_bits = 0;  // what its caller sleeps on in Engine::wake_
   std::atomic<uint32_t> state{kPending};
   std::optional<Result<AppendResult>> result;
 };
@@ -142,6 +144,7 @@ class Engine {
   void lead(WriteRequest* own);
   void linger(std::unique_lock<std::mutex>& lock);
   void complete(WriteRequest& request, Result<AppendResult> result);
+  void wake_completed();  // wakes the callers of write() that complete() completed
   void process_batch(std::vector<WriteRequest*>& batch);
   struct BatchState;
   Result<AppendResult> apply(WriteRequest& request, BatchState& state);
@@ -193,6 +196,8 @@ class Engine {
   bool unsynced_ = false;  // written and not synced when the last leader gave up the lead
   size_t last_batch_size_ = 0;
   size_t wake_leader_at_ = std::numeric_limits<size_t>::max();  // queue size that wakes it
+  uint64_t batches_taken_ = 0;  // from the queue, so far
+  uint64_t enqueued_ = 0;       // requests of write(), so far
   std::optional<Error> write_failure_;  // the store stopped writing
   std::thread writer_;
 
@@ -201,8 +206,11 @@ class Engine {
   uint64_t last_boundary_ = 0;
   int64_t last_timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sync_;
+  std::chrono::steady_clock::duration last_sync_took_{};
   std::string buffer_;
-  BackgroundJob syncer_;  // the sync of a batch, while the writer indexes it
+  BackgroundJob indexer_;  // the index write of a batch, while the writer syncs it
+  WakeWord wake_;  // callers of write() waiting for their request sleep here
+  uint32_t completed_bits_ = 0;  // of the requests completed and not yet woken
   bool epoch_start_pending_ = true;  // the next record is the first after a completed sync
   std::unique_ptr<RecentAppends> recent_ = std::make_unique<RecentAppends>(16384);
   // Cleared when a batch fails: the index did not take what the cache was told.

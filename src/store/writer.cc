@@ -7,7 +7,6 @@
 #include "store/engine.h"
 #include "store/expected_revision_check.h"
 #include "store/validation.h"
-#include "util/futex.h"
 #include "util/time_format.h"
 
 namespace mnemos::store {
@@ -15,7 +14,10 @@ namespace {
 
 constexpr uint64_t kMaxBatchBytes = 4ull << 20;  // bounds the memory of one batch
 constexpr auto kGroupCommitLinger = std::chrono::microseconds(60);
-constexpr size_t kOverlapRecords = 2048;  // a batch this large is indexed during its sync
+// A batch's index write runs during its sync when the last sync took this long, or when the
+// batch has this many records (then the index write alone is worth a wake-up).
+constexpr auto kOverlapSync = std::chrono::microseconds(40);
+constexpr size_t kOverlapRecords = 2048;
 
 uint8_t content_flags(const EventData& e) {
   return static_cast<uint8_t>((e.data_type == ContentType::kBinary ? storage::kDataBinary : 0) |
@@ -83,12 +85,19 @@ Result<AppendResult> Engine::write(WriteRequest& request) {
     lead_now = !leading_;
     leading_ = true;
     wake_leader = !lead_now && queue_.size() >= wake_leader_at_;
+    // Its batch is this one or a later one: the batch's completion wakes its low bit; a
+    // hand-off of the lead to it wakes its high bit (shared with 1 in 16 others).
+    request.wake_bits = (1u << (batches_taken_ % 16)) | (1u << (16 + enqueued_++ % 16));
   }
   if (wake_leader) leader_cv_.notify_one();
   if (!lead_now) {
-    if (futex::wait_while(request.state, WriteRequest::kPending) == WriteRequest::kDone) {
-      return std::move(*request.result);
+    uint32_t state;
+    while ((state = request.state.load(std::memory_order_seq_cst)) == WriteRequest::kPending) {
+      const uint32_t generation = wake_.generation();
+      if (request.state.load(std::memory_order_seq_cst) != WriteRequest::kPending) continue;
+      wake_.wait(generation, request.wake_bits);
     }
+    if (state == WriteRequest::kDone) return std::move(*request.result);
   }
   request.leading = true;
   lead(&request);
@@ -106,8 +115,16 @@ void Engine::complete(WriteRequest& request, Result<AppendResult> result) {
     request.state.store(WriteRequest::kDone, std::memory_order_relaxed);
     return;
   }
-  // The wake touches only the address: the caller may have seen kDone and returned already.
-  futex::store_and_wake(request.state, WriteRequest::kDone);
+  // Woken with the rest of its batch by wake_completed(). Its bits are read first: the caller
+  // may see kDone and return (and its request be gone) before the wake.
+  completed_bits_ |= request.wake_bits & 0xffffu;
+  request.state.store(WriteRequest::kDone, std::memory_order_seq_cst);
+}
+
+void Engine::wake_completed() {
+  if (completed_bits_ == 0) return;
+  wake_.wake(completed_bits_);
+  completed_bits_ = 0;
 }
 
 void Engine::linger(std::unique_lock<std::mutex>& lock) {
@@ -138,8 +155,10 @@ void Engine::lead(WriteRequest* own) {
       }
       WriteRequest* next = queue_.front();
       if (next->waited) {  // its caller leads next: it has to be woken anyway
+        const uint32_t bits = next->wake_bits & 0xffff0000u;
+        next->state.store(WriteRequest::kLead, std::memory_order_seq_cst);
         lock.unlock();
-        futex::store_and_wake(next->state, WriteRequest::kLead);
+        wake_.wake(bits);
         return;
       }
       if (own != nullptr) {  // requests from submit() go to the writer thread
@@ -157,6 +176,7 @@ void Engine::lead(WriteRequest* own) {
       batch.push_back(queue_.front());
       queue_.pop_front();
     }
+    ++batches_taken_;
     last_batch_size_ = batch.size();
     lock.unlock();
     process_batch(batch);
@@ -202,9 +222,10 @@ bool Engine::sync_due(bool force) const {
 Status Engine::sync_log() {
   const auto started = std::chrono::steady_clock::now();
   if (auto s = log_->sync(); !s) return s;
-  sync_latency_.record(std::chrono::steady_clock::now() - started);
-  epoch_start_pending_ = true;
   last_sync_ = std::chrono::steady_clock::now();
+  last_sync_took_ = last_sync_ - started;
+  sync_latency_.record(last_sync_took_);
+  epoch_start_pending_ = true;
   syncs_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
@@ -221,6 +242,7 @@ void Engine::process_batch(std::vector<WriteRequest*>& batch) {
     std::lock_guard lock(queue_mu_);
     if (write_failure_) {
       for (auto* r : batch) complete(*r, std::unexpected(stopped_by(*write_failure_)));
+      wake_completed();
       return;
     }
   }
@@ -243,25 +265,28 @@ void Engine::process_batch(std::vector<WriteRequest*>& batch) {
   }
   Status done;
   if (!io_failure) done = log_->write(buffer_);
-  // A large batch is indexed while its sync is in flight on another thread. Not a small one:
-  // handing the sync over and being woken after it costs two thread wake-ups, more than
-  // indexing a few hundred records (on a loaded 2-core machine a wake-up can take 100 µs).
+  // The index entries of the batch are written while its sync is in flight: the writer starts
+  // the fdatasync itself, at once, and offers the index write to a thread of its own (which
+  // has a core to run on while this one waits for the disk). When the sync returns before
+  // that thread began, the writer takes the job back and writes the index itself, so the
+  // hand-off never costs more than one wake-up. Not done when syncs are short (tmpfs, or
+  // relaxed durability): then the wake-up would cost more than it hides.
   // Should the sync fail, the index holds entries past the committed end: readers never look
   // there, the store stops writing, and the next open finds the index ahead of the log and
-  // rebuilds it.
+  // rebuilds it (or finds it consistent with the log, should those bytes be there).
   const bool sync = !io_failure && done && sync_due(/*force=*/false);
-  const bool overlap = sync && state.builder.pending_records() >= kOverlapRecords;
-  if (overlap) syncer_.start([this] { return sync_log(); });
-  if (!io_failure && done) {
-    storage::IndexBatch index_batch;
-    state.builder.drain(index_batch);
-    done = index_->write(index_batch);
-  }
+  const bool overlap = sync && (state.builder.pending_records() >= kOverlapRecords ||
+                                last_sync_took_ >= kOverlapSync);
+  storage::IndexBatch index_batch;
+  if (!io_failure && done) state.builder.drain(index_batch);
   if (overlap) {
-    Status synced = syncer_.wait();
-    if (done) done = synced;
-  } else if (sync && done) {
-    done = sync_log();
+    indexer_.start([&] { return index_->write(index_batch); });
+    Status synced = sync_log();
+    Status indexed = indexer_.wait();
+    done = !synced ? synced : indexed;
+  } else if (!io_failure && done) {
+    done = index_->write(index_batch);
+    if (sync && done) done = sync_log();
   }
   if (!io_failure && !done) io_failure = done.error();
   if (io_failure) {
@@ -270,6 +295,7 @@ void Engine::process_batch(std::vector<WriteRequest*>& batch) {
     for (auto* r : batch) {
       complete(*r, make_error(ErrorCode::kIoError, "append not acknowledged: " + io_failure->message));
     }
+    wake_completed();
     wake_waiters();
     return;
   }
@@ -283,6 +309,7 @@ void Engine::process_batch(std::vector<WriteRequest*>& batch) {
     if (results[i]) appends_.fetch_add(1, std::memory_order_relaxed);
     complete(*batch[i], std::move(results[i]));
   }
+  wake_completed();
 }
 
 Result<std::optional<std::string>> Engine::latest_metadata_json(std::string_view metastream,

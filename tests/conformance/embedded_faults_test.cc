@@ -40,6 +40,21 @@ class EmbeddedFaults : public testing::Test {
     return open_or_fail(dir_.path(), o);
   }
   std::unique_ptr<Store> open_healthy() { return open_or_fail(dir_.path()); }
+  // A store of its own in `dir`, on `fs`.
+  static std::unique_ptr<Store> open_in(const test::TempDir& dir, std::shared_ptr<FileSystem> fs) {
+    Options o = test_options();
+    o.file_system = std::move(fs);
+    return open_or_fail(dir.path(), o);
+  }
+  // Reopens `dir` on a healthy file system; every append of `acks` must be there, intact.
+  static std::unique_ptr<Store> reopen_with(const test::TempDir& dir, const std::vector<Ack>& acks) {
+    auto store = open_or_fail(dir.path(), test_options());
+    if (store == nullptr) return nullptr;
+    auto check = test::check_ledger(*store, acks);
+    EXPECT_EQ(check.problem, "");
+    for (const Ack& lost : check.missing) ADD_FAILURE() << "lost " << test::format_ack(lost);
+    return store;
+  }
 
   // Ledger appends to `stream` from this thread; fails the test on error.
   void ack(Store& store, const std::string& stream, uint64_t appends) {
@@ -190,6 +205,38 @@ TEST_F(EmbeddedFaults, FailureToReserveSegmentSpaceFailsTheAppendThatNeedsItAndL
   fill_until_failure(fs, std::move(store), 20);  // past what was reserved
 }
 
+// One failed sync of the log file, whichever thread made it: the writer's, or the one of the
+// thread that reserves segment space ahead (its syncs flush the log's bytes too, and the
+// kernel reports a failed writeback to one sync only). Either way the appends it may have
+// covered must fail and the store must stop: a later sync succeeding proves nothing.
+TEST_F(EmbeddedFaults, OneFailedSyncOfTheReservationOrTheWriterStopsWrites) {
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE(testing::Message() << "round " << round);
+    test::TempDir dir{"faults-one-sync"};
+    auto fs = new_fault_fs();
+    Options o = test_options();
+    o.file_system = fs;
+    o.segment_size = 64ull << 20;  // reserved 4 MiB at a time, synced 256 KiB at a time
+    auto store = open_or_fail(dir.path(), o);
+    ASSERT_NE(store, nullptr);
+    fs->inject(FaultOp::kSync, Fault{EIO, "/log/", random_.uniform(0, 24), /*once=*/true});
+    std::optional<Error> failure;
+    const std::string chunk(64 << 10, 'c');
+    for (int i = 0; i < 400 && !failure; ++i) {
+      auto r = store->append("big", ExpectedRevision::any(),
+                             {EventData{std::nullopt, "Chunk", chunk, "", ContentType::kBinary}});
+      if (!r) failure = r.error();
+    }
+    ASSERT_GT(fs->injected_failures(), 0u) << "the fault was never hit";
+    ASSERT_TRUE(failure.has_value()) << "a sync failed and the store went on acknowledging";
+    EXPECT_EQ(failure->code, ErrorCode::kIoError) << failure->to_string();
+    expect_writes_refused(*store);
+    store.reset();
+    ASSERT_NE(reopen_with(dir, {}), nullptr);
+    if (HasFailure()) return;
+  }
+}
+
 // Writers on their own streams until the first failure; returns every acknowledgement.
 struct Writers {
   std::mutex mu;
@@ -223,27 +270,147 @@ struct Writers {
   }
 };
 
-TEST_F(EmbeddedFaults, ConcurrentAppendsDuringSyncFailureLoseNoAcknowledgedAppend) {
-  auto fs = new_fault_fs();
-  auto store = open_on(fs);
-  ASSERT_NE(store, nullptr);
-  Writers writers;
-  writers.start(*store, 4, 2000, random_);
-  const uint64_t when = random_.uniform(20, 200);
-  ASSERT_TRUE(test::wait_until([&] { return writers.count >= when; }, 60s));
-  fs->inject(FaultOp::kSync, Fault{EIO, "/log/"});
+// Four writers on `store`; once `acks` appends are acknowledged, every sync of the log fails.
+// Every writer must then stop on an I/O error (kIoError, or kStopped after the first).
+void write_until_syncs_fail(Store& store, FaultInjectingFileSystem& fs, Writers& writers,
+                            uint64_t acks, test::TestRandom& random) {
+  writers.start(store, 4, 2000, random);
+  ASSERT_TRUE(test::wait_until([&] { return writers.count >= acks; }, 60s));
+  fs.inject(FaultOp::kSync, Fault{EIO, "/log/"});
   writers.join();
-  EXPECT_GT(fs->injected_failures(), 0u);
+  EXPECT_GT(fs.injected_failures(), 0u);
   for (const auto& f : writers.failures) {
     ASSERT_TRUE(f.has_value()) << "a writer never saw the failure";
     EXPECT_TRUE(f->code == ErrorCode::kIoError || f->code == ErrorCode::kStopped)
         << f->to_string();
   }
+}
+
+TEST_F(EmbeddedFaults, ConcurrentAppendsDuringSyncFailureLoseNoAcknowledgedAppend) {
+  auto fs = new_fault_fs();
+  auto store = open_on(fs);
+  ASSERT_NE(store, nullptr);
+  Writers writers;
+  write_until_syncs_fail(*store, *fs, writers, random_.uniform(20, 200), random_);
+  if (HasFatalFailure()) return;
   store.reset();
   acks_ = writers.acks;
   store = open_healthy();
   ASSERT_NE(store, nullptr);
   expect_all_acknowledged_intact(*store);
+}
+
+// ---- The index written while the sync is in flight ----
+
+// Passes everything to `base`, but every sync of a log file takes at least 2 ms first. A sync
+// that slow makes the engine write each batch's index on its helper thread while the batch's
+// sync is in flight (it does so once a sync has taken 40 us or more), so that the tests below
+// run that path whatever the speed of the machine's disk.
+class SlowSyncFileSystem final : public FileSystem {
+ public:
+  explicit SlowSyncFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path,
+                                                      OpenMode mode) override {
+    auto file = base_->open_writable(path, mode);
+    if (!file || path.find("/log/") == std::string::npos) return file;
+    return std::unique_ptr<WritableFile>(new SlowSyncFile(std::move(*file)));
+  }
+  Result<std::unique_ptr<ReadableFile>> open_readable(const std::string& path) override {
+    return base_->open_readable(path);
+  }
+  Status create_dirs(const std::string& path) override { return base_->create_dirs(path); }
+  Result<std::vector<std::string>> list_dir(const std::string& path) override {
+    return base_->list_dir(path);
+  }
+  Status remove_file(const std::string& path) override { return base_->remove_file(path); }
+  Status rename(const std::string& from, const std::string& to) override {
+    return base_->rename(from, to);
+  }
+  Status sync_dir(const std::string& path) override { return base_->sync_dir(path); }
+  bool exists(const std::string& path) override { return base_->exists(path); }
+  Result<std::unique_ptr<FileLock>> lock(const std::string& path) override {
+    return base_->lock(path);
+  }
+
+ private:
+  class SlowSyncFile final : public WritableFile {
+   public:
+    explicit SlowSyncFile(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
+    Status write_at(uint64_t offset, std::span<const char> data) override {
+      return base_->write_at(offset, data);
+    }
+    Status sync() override {
+      std::this_thread::sleep_for(2ms);
+      return base_->sync();
+    }
+    Status allocate(uint64_t offset, uint64_t length) override {
+      return base_->allocate(offset, length);
+    }
+    Status truncate(uint64_t length) override { return base_->truncate(length); }
+
+   private:
+    std::unique_ptr<WritableFile> base_;
+  };
+  std::shared_ptr<FileSystem> base_;
+};
+
+// A sync fails while the batch's index is being written beside it: the batch fails (though its
+// index write succeeded), so do the batches of the writers queued behind it, the store stops
+// writing, unacknowledged events stay invisible, and every acknowledged append survives.
+TEST_F(EmbeddedFaults, ConcurrentSyncFailureWhileIndexingFailsTheBatchAndEverythingAfter) {
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(testing::Message() << "round " << round);
+    test::TempDir dir{"faults-overlap"};
+    auto fs = new_fault_fs();
+    auto store = open_in(dir, std::make_shared<SlowSyncFileSystem>(fs));
+    ASSERT_NE(store, nullptr);
+    Writers writers;
+    write_until_syncs_fail(*store, *fs, writers, random_.uniform(5, 60), random_);
+    if (HasFatalFailure()) return;
+    fs->heal();
+    expect_writes_refused(*store);
+    // Nothing past the last acknowledged append is visible, though the index has it.
+    auto all = store->read_all({});
+    ASSERT_TRUE(all) << all.error().to_string();
+    uint64_t acked_events = 0;
+    for (const Ack& a : writers.acks) acked_events += a.last_revision - a.first_revision + 1;
+    EXPECT_EQ(all->events.size(), acked_events) << "unacknowledged events are visible";
+    for (const Ack& a : writers.acks) {
+      auto s = store->read_stream(a.stream, {});
+      ASSERT_TRUE(s) << s.error().to_string();
+      EXPECT_GE(s->events.back().revision.value, a.last_revision);
+    }
+    store.reset();
+    ASSERT_NE(reopen_with(dir, writers.acks), nullptr);
+    if (HasFailure()) return;
+  }
+}
+
+// A power loss while syncs and index writes overlap: the index may hold entries of the batch
+// whose sync never completed; recovery must still come back to every acknowledged append.
+TEST_F(EmbeddedFaults, ConcurrentCrashWhileIndexingRecoversEveryAcknowledgedAppend) {
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(testing::Message() << "round " << round);
+    test::TempDir dir{"faults-overlap-crash"};
+    auto fs = new_fault_fs();
+    fs->arm_crash_before_sync(round % 2 == 0 ? CrashMode::kZeroUnsynced
+                                             : CrashMode::kGarbleUnsynced,
+                              random_.uniform(3, 40));
+    auto store = open_in(dir, std::make_shared<SlowSyncFileSystem>(fs));
+    ASSERT_NE(store, nullptr);
+    Writers writers;
+    writers.start(*store, 4, 5000, random_);
+    writers.join();
+    ASSERT_TRUE(fs->crashed()) << "the crash never came";
+    store.reset();
+    auto reopened = reopen_with(dir, writers.acks);
+    ASSERT_NE(reopened, nullptr);
+    // Writing goes on after the reopen.
+    auto more = reopened->append("after-crash", ExpectedRevision::no_stream(),
+                                 test::ledger_events("after-crash", 0, 1));
+    EXPECT_TRUE(more) << more.error().to_string();
+    if (HasFailure()) return;
+  }
 }
 
 // ---- Simulated power loss: unsynced writes dropped ----
