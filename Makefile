@@ -28,7 +28,7 @@ test-asan: bootstrap
 
 test-tsan: bootstrap
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMNEMOS_WERROR=ON -DMNEMOS_SANITIZE=thread >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target mnemos_store_tests mnemos_conformance_tests mnemos_cqrs_tests
+	@cmake --build build-tsan -j $(JOBS) --target mnemos_store_tests mnemos_conformance_tests mnemos_cqrs_tests mnemos_server_tests
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --output-on-failure -L concurrency --timeout 600
 
 fuzz: bootstrap
