@@ -23,7 +23,7 @@ test-fast: build
 
 test-asan: bootstrap
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMNEMOS_WERROR=ON -DMNEMOS_SANITIZE=address >/dev/null
-	@cmake --build build-asan -j $(JOBS) --target mnemos_util_tests mnemos_storage_tests mnemos_store_tests mnemos_conformance_tests mnemos_support_tests mnemos_cqrs_tests
+	@cmake --build build-asan -j $(JOBS) --target mnemos_util_tests mnemos_storage_tests mnemos_store_tests mnemos_conformance_tests mnemos_support_tests mnemos_cqrs_tests mnemos_replicated_tests
 	cd build-asan && ctest --output-on-failure -L core --timeout 600
 
 test-tsan: bootstrap
