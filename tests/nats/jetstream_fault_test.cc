@@ -44,12 +44,16 @@ std::unique_ptr<Store> open_node(const std::string& urls, const std::string& str
   o.stream = stream;
   o.local_dir = dir;
   o.timeout = std::chrono::seconds(3);  // a retry after a lost leader comes sooner
-  auto store = open_jetstream(o);
-  if (!store) {
+  // A node that starts while the cluster recovers from a lost server may find JetStream's API
+  // unanswered for a while (meta leader election): it tries again, as a supervisor would.
+  const auto give_up = Clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    auto store = open_jetstream(o);
+    if (store) return std::move(*store);
     std::fprintf(stderr, "open_jetstream: %s\n", store.error().to_string().c_str());
-    return nullptr;
+    if (Clock::now() >= give_up) return nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return std::move(*store);
 }
 
 // One writer owns `stream`: single-event appends at exact expected revisions until `deadline`.
