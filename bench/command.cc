@@ -73,7 +73,8 @@ CLI::App* add_bench_command(CLI::App& parent) {
                   "while filling it)")
       ->delimiter(',')
       ->check(CLI::IsMember({"reopen", "rss"}));
-  cmd->add_flag("--keep", options->keep, "Keep the stores in the scratch directory");
+  cmd->add_flag("--keep", options->keep,
+                "Keep the stores in the scratch directory (jetstream: and their JetStream streams)");
   cmd->callback([options, cmd] {
     if (options->target.starts_with("grpc://")) {
       options->target = options->target.substr(std::string_view("grpc://").size());

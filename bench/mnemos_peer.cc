@@ -7,6 +7,7 @@
 #include "mnemos/embedded.h"
 #ifdef MNEMOS_BENCH_HAVE_JETSTREAM
 #include "mnemos/jetstream.h"
+#include "nats/jetstream.h"
 #endif
 #include "system_probe.h"
 
@@ -76,10 +77,12 @@ class MnemosConnection : public Connection {
 };
 
 using Opener = std::function<Result<std::unique_ptr<Store>>(const std::string& dir)>;
+using Cleanup = std::function<void()>;  // after the store is closed: what it left elsewhere
 
 class MnemosPeer : public Peer {
  public:
-  MnemosPeer(std::string name, Opener opener) : name_(std::move(name)), opener_(std::move(opener)) {}
+  MnemosPeer(std::string name, Opener opener, Cleanup cleanup = {})
+      : name_(std::move(name)), opener_(std::move(opener)), cleanup_(std::move(cleanup)) {}
   std::string_view name() const override { return name_; }
 
   void open(const std::string& dir) override {
@@ -100,7 +103,9 @@ class MnemosPeer : public Peer {
     auto stats = store_->stats();
     if (!stats) fail("stats", stats.error());
     store_.reset();
-    return DiskUsage{stats->log_bytes + file_bytes(index_dir()), allocated_bytes(dir_)};
+    DiskUsage usage{stats->log_bytes + file_bytes(index_dir()), allocated_bytes(dir_)};
+    if (cleanup_) cleanup_();
+    return usage;
   }
 
  private:
@@ -110,6 +115,7 @@ class MnemosPeer : public Peer {
 
   const std::string name_;
   const Opener opener_;
+  const Cleanup cleanup_;
   std::string dir_;
   std::unique_ptr<Store> store_;
 };
@@ -121,14 +127,31 @@ std::unique_ptr<Peer> make_mnemos_peer() {
 }
 
 #ifdef MNEMOS_BENCH_HAVE_JETSTREAM
-std::unique_ptr<Peer> make_jetstream_peer(const std::string& urls) {
-  return std::make_unique<MnemosPeer>("jetstream", [urls](const std::string& dir) {
-    JetStreamOptions options;
-    if (auto s = parse_jetstream_url(urls, options); !s) return Result<std::unique_ptr<Store>>(std::unexpected(s.error()));
-    options.stream = "BENCH" + Uuid::random().to_string().substr(0, 8);  // a fresh store a run
-    options.local_dir = dir;
-    return open_jetstream(options);
-  });
+std::unique_ptr<Peer> make_jetstream_peer(const std::string& urls, bool keep) {
+  // A fresh JetStream stream for each store, deleted when the store is closed (unless kept), so
+  // that runs leave nothing on the cluster (each stream is an R3 Raft group the servers keep
+  // beating).
+  auto stream = std::make_shared<std::string>();
+  auto options = std::make_shared<JetStreamOptions>();
+  Opener open = [urls, stream, options](const std::string& dir) -> Result<std::unique_ptr<Store>> {
+    if (auto s = parse_jetstream_url(urls, *options); !s) return std::unexpected(s.error());
+    *stream = "BENCH" + Uuid::random().to_string().substr(0, 8);
+    options->stream = *stream;
+    options->local_dir = dir;
+    return open_jetstream(*options);
+  };
+  Cleanup drop_stream = [stream, options, keep] {
+    if (stream->empty() || keep) return;
+    auto connection = nats::Connection::connect({.urls = options->urls});
+    Status dropped = connection ? (*connection)->delete_stream(*stream)
+                                : Status(std::unexpected(connection.error()));
+    if (!dropped) {
+      fmt::print(stderr, "jetstream: could not delete the bench's stream {}: {}\n", *stream,
+                 dropped.error().to_string());
+    }
+    stream->clear();
+  };
+  return std::make_unique<MnemosPeer>("jetstream", std::move(open), std::move(drop_stream));
 }
 #endif
 

@@ -82,6 +82,6 @@ using PeerFactory = std::function<std::unique_ptr<Peer>()>;
 
 // The peers built into this binary, by name: "mnemos" and "grpc" (when the engine and the
 // server are linked) and "sqlite". `target` is the grpc peer's server ("" : its own, in-process).
-PeerFactory find_peer(std::string_view name, const std::string& target = "");
+PeerFactory find_peer(std::string_view name, const std::string& target = "", bool keep = false);
 
 }  // namespace mnemos::bench

@@ -8,17 +8,18 @@
 
 namespace mnemos::bench {
 
-PeerFactory find_peer(std::string_view name, const std::string& target) {
+PeerFactory find_peer(std::string_view name, const std::string& target, bool keep) {
 #ifdef MNEMOS_BENCH_HAVE_STORE
   if (name == "mnemos") return make_mnemos_peer;
   if (name == "grpc") return [target] { return make_grpc_peer(target.starts_with("nats://") ? "" : target); };
 #ifdef MNEMOS_BENCH_HAVE_JETSTREAM
   if (name == "jetstream" && target.starts_with("nats://")) {
-    return [target] { return make_jetstream_peer(target); };
+    return [target, keep] { return make_jetstream_peer(target, keep); };
   }
 #endif
 #else
   (void)target;
+  (void)keep;
 #endif
   if (name == "sqlite") return make_sqlite_peer;
   return nullptr;

@@ -95,7 +95,7 @@ class Runner {
     bool rss = contains(options_.extras, "rss");
     if (reopen || rss) {
       for (const std::string& name : options_.peers) {
-        OpenPeer p{find_peer(name, options_.target)(), scratch_.fresh(name + "-extras")};
+        OpenPeer p{find_peer(name, options_.target, options_.keep)(), scratch_.fresh(name + "-extras")};
         report_.extras.push_back(run_extras(*p.peer, p.dir, sizes, reopen, rss));
         scratch_.done(p.dir);
       }
@@ -132,7 +132,7 @@ class Runner {
   bool wants(std::string_view workload) const { return contains(options_.workloads, workload); }
 
   OpenPeer open_fresh(const std::string& name, const std::string& what) {
-    OpenPeer p{find_peer(name, options_.target)(), scratch_.fresh(name + "-" + what)};
+    OpenPeer p{find_peer(name, options_.target, options_.keep)(), scratch_.fresh(name + "-" + what)};
     p.peer->open(p.dir);
     return p;
   }

@@ -1,7 +1,8 @@
 // The Store on a replicated NATS JetStream cluster (docs/NATS.md).
 //
-// JetStream holds the store's writes as a replicated command log: one message a write (append,
-// soft delete or tombstone) in one JetStream stream. Every Mnemos node follows that log from its
+// JetStream holds the store's writes as a replicated command log of writes (append, soft delete
+// or tombstone) in one JetStream stream: a message holds one write, or the several that a busy
+// node's writers queued while its previous messages awaited their acknowledgement. Every Mnemos node follows that log from its
 // start and hands each write, in log order, to a local copy that is an embedded engine: the
 // engine decides it (expected revision, idempotence, deletion rules) exactly as it would
 // locally, and since every node sees the same writes in the same order with the same commit
@@ -27,10 +28,13 @@ struct JetStreamOptions {
   int replicas = 3;                // of the JetStream stream, when this node creates it
   // How long an append waits for JetStream's acknowledgement and for its local application.
   std::chrono::milliseconds timeout{10000};
-  int64_t max_in_flight = 8192;    // publications awaiting JetStream's acknowledgement
+  // Messages awaiting JetStream's acknowledgement. Writes that arrive while all are out go
+  // together in the next message (up to the servers' max_payload), so this bounds how many
+  // messages a busy node sends per round trip, not how many writes.
+  int64_t max_in_flight = 2;
   // Limits of events and appends. Every node must use the same ones: a write that one node
-  // refused and another took would part their copies. max_append_size is lowered to what fits
-  // the servers' max_payload.
+  // refused and another took would part their copies. An append whose message would exceed the
+  // servers' max_payload is refused with kTooLarge naming that limit.
   Options limits;
 };
 

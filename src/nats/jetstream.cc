@@ -294,7 +294,8 @@ Status AsyncPublisher::publish(const Publication& p) {
   MsgPtr holder;
   auto msg = build_message(p, holder);
   if (!msg) return std::unexpected(msg.error());
-  // On success nats.c owns the message and sets holder.msg to null.
+  // On success nats.c owns the message and sets holder.msg to null. No jsPubOptions.MaxWait:
+  // its timer has a known fault when the context is destroyed (nats.c issue 880).
   natsStatus s = js_PublishMsgAsync(js_, &holder.msg, nullptr);
   if (s != NATS_OK) return fail(s, static_cast<jsErrCode>(0), fmt::format("publishing to {}", p.subject));
   return {};

@@ -118,7 +118,9 @@ class Connection {
 
 // Publishes without waiting for each acknowledgement, with at most `max_in_flight` unacknowledged
 // at once (publish() waits up to the connection's timeout for room, then gives kTimeout).
-// Acknowledgements arrive on a nats.c thread; `on_ack`, if given, runs there, once a message.
+// Acknowledgements arrive on a nats.c thread; `on_ack`, if given, runs there, once a message
+// that gets an answer (one lost with its server never comes: bound it yourself); it may
+// publish again.
 class AsyncPublisher {
  public:
   using AckCallback = std::function<void(std::string_view msg_id, const Result<PublishAck>&)>;

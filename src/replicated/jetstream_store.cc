@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -24,6 +25,7 @@ namespace mnemos {
 namespace {
 
 using store::Engine;
+using store::ready;
 using store::WriteRequest;
 using replicated::WriteCommand;
 
@@ -32,12 +34,13 @@ using replicated::WriteCommand;
 // node lays out the same writes at the same offsets, and positions agree across nodes.
 constexpr uint64_t kLocalSegmentSize = uint64_t{1} << 43;  // 8 TiB, under ext4's file limit
 constexpr size_t kApplyBatch = 1024;
-
-std::future<Result<AppendResult>> ready(Result<AppendResult> r) {
-  std::promise<Result<AppendResult>> p;
-  p.set_value(std::move(r));
-  return p.get_future();
-}
+// nats.c's own bound on unacknowledged publications. The store keeps far fewer in flight
+// (JetStreamOptions::max_in_flight); this only has to outlast acknowledgements lost for good,
+// which nats.c keeps counting without a publish timeout.
+constexpr int64_t kMaxPendingInNatsC = 1 << 20;
+// The subject of a message of several writes: '~' followed by lower case is no stream's token
+// (nats/subject.h), so it cannot be taken for one.
+constexpr std::string_view kBatchToken = "~batch";
 
 void log_line(std::string_view line) { fmt::print(stderr, "mnemos jetstream: {}\n", line); }
 
@@ -51,13 +54,16 @@ class JetStreamStore final : public store::EngineStore {
         connection_(std::move(connection)),
         checkpoint_file_(std::move(checkpoint)),
         applied_(applied),
-        written_(applied),
         applied_sequence_(applied.applied_sequence),
         node_id_(Uuid::random().to_string().substr(0, 8)) {}
 
   ~JetStreamStore() override {
     stop_.store(true);
     if (follower_.joinable()) follower_.join();
+    {
+      std::lock_guard lock(mu_);
+      sending_ = true;  // for good: the acknowledgements still to come send nothing more
+    }
     publisher_.reset();  // waits (bounded) for acknowledgements still in flight
     fail_waiters(Error{ErrorCode::kStopped, "the store is closed", std::nullopt, std::nullopt});
     consumer_.reset();
@@ -68,10 +74,8 @@ class JetStreamStore final : public store::EngineStore {
 
   Status start(uint64_t catch_up_to, const Progress& progress) {
     auto publisher = nats::AsyncPublisher::create(
-        *connection_, options_.max_in_flight,
-        [this](std::string_view msg_id, const Result<nats::PublishAck>& ack) {
-          if (!ack) resolve(msg_id, std::unexpected(ack.error()));
-        });
+        *connection_, kMaxPendingInNatsC,
+        [this](std::string_view msg_id, const Result<nats::PublishAck>& ack) { on_ack(msg_id, ack); });
     if (!publisher) return std::unexpected(publisher.error());
     publisher_ = std::move(*publisher);
     auto consumer = nats::OrderedConsumer::create(*connection_, options_.stream,
@@ -111,10 +115,6 @@ class JetStreamStore final : public store::EngineStore {
   }
 
  private:
-  struct Waiter {
-    std::promise<Result<AppendResult>> promise;
-  };
-
   Result<AppendResult> wait(std::future<Result<AppendResult>> future) const {
     if (future.wait_for(options_.timeout) != std::future_status::ready) {
       return make_error(ErrorCode::kTimeout,
@@ -137,130 +137,257 @@ class JetStreamStore final : public store::EngineStore {
     return WriteResult{r->position};
   }
 
-  // Publishes the command; the future completes when the follower has applied it here.
+  // Queues the command for the log; the future completes when the follower has applied it here.
+  // The queue is the writers' group commit on the log: at most max_in_flight messages await
+  // JetStream's acknowledgement, and the writes that arrive meanwhile go out together, in
+  // one message, when a slot frees. (Few large messages cost the servers far less than one
+  // message a write.)
   std::future<Result<AppendResult>> submit(WriteCommand command) {
     command.marker_id = Uuid::random();
-    const std::string payload = replicated::encode_command(command);
-    const std::string subject = nats::stream_subject(options_.stream, command.stream);
-    const std::string msg_id = fmt::format("{}-{}", node_id_, next_id_.fetch_add(1));
-    auto waiter = std::make_shared<Waiter>();
-    auto future = waiter->promise.get_future();
+    Queued queued{nats::stream_subject(options_.stream, command.stream),
+                  replicated::encode_command(command), {}};
+    auto future = queued.promise.get_future();
     {
       std::lock_guard lock(mu_);
       if (failure_) return ready(std::unexpected(*failure_));
-      waiters_.emplace(msg_id, waiter);
+      queue_.push_back(std::move(queued));
     }
-    nats::Publication publication{subject, payload, msg_id, std::nullopt};
-    if (auto s = publisher_->publish(publication); !s) resolve(msg_id, std::unexpected(s.error()));
+    pump();
     return future;
   }
 
-  void resolve(std::string_view msg_id, Result<AppendResult> result) {
-    std::shared_ptr<Waiter> waiter;
+  struct Queued {
+    std::string subject;
+    std::string payload;  // the encoded command
+    std::promise<Result<AppendResult>> promise;
+  };
+
+  // The writers of one message, in the order of its commands, and how many are still unanswered.
+  struct Waiters {
+    std::vector<std::promise<Result<AppendResult>>> promises;
+    std::vector<bool> answered;
+    size_t left = 0;
+  };
+
+  // Sends queued writes while a slot is free. One thread sends at a time (`sending_`): a writer
+  // or the acknowledgement thread that finds nobody sending becomes the sender and sends until
+  // the queue is empty or every slot is taken; the others only queue. So messages leave in the
+  // order their writes were queued, and no writer ever waits for another's publish.
+  void pump() {
+    std::unique_lock lock(mu_);
+    if (sending_) return;
+    sending_ = true;
+    expire_lost_acks();
+    while (!queue_.empty() && std::ssize(in_flight_) < options_.max_in_flight) {
+      Outgoing out = take_message();
+      in_flight_.push_back({out.msg_id, std::chrono::steady_clock::now()});
+      lock.unlock();
+      nats::Publication publication{out.subject, out.payload, out.msg_id, std::nullopt};
+      auto sent = publisher_->publish(publication);
+      if (!sent) resolve_all(out.msg_id, std::unexpected(sent.error()));
+      lock.lock();
+      if (!sent) release_slot(out.msg_id);
+      expire_lost_acks();
+    }
+    sending_ = false;
+  }
+
+  // Frees the slot of `msg_id`; false when it holds none (already acknowledged or expired).
+  // mu_ held.
+  bool release_slot(std::string_view msg_id) {
+    auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
+                           [&](const InFlight& f) { return f.msg_id == msg_id; });
+    if (it == in_flight_.end()) return false;
+    in_flight_.erase(it);
+    return true;
+  }
+
+  // An acknowledgement that never comes (its server died with it) must not hold a slot for
+  // ever: one older than the timeout frees it, and the message's writers still waiting are
+  // told. (nats.c's own acknowledgement timeout, jsPubOptions.MaxWait, is not used: its timer
+  // has a known fault when the JetStream context is destroyed, nats.c issue 880.) mu_ held.
+  void expire_lost_acks() {
+    const auto too_old = std::chrono::steady_clock::now() - options_.timeout;
+    while (std::ssize(in_flight_) >= options_.max_in_flight && in_flight_.front().sent < too_old) {
+      const std::string msg_id = std::move(in_flight_.front().msg_id);
+      in_flight_.pop_front();
+      resolve_all_locked(msg_id, make_error(ErrorCode::kTimeout,
+                                            fmt::format("JetStream did not acknowledge the write "
+                                                        "within {} ms (it may still take it: retry "
+                                                        "with the same event ids)",
+                                                        options_.timeout.count())));
+    }
+  }
+
+  struct Outgoing {
+    std::string msg_id, subject, payload;
+  };
+
+  // The next message: the queue's front writes, as many as fit the servers' max_payload (at
+  // least one). mu_ held.
+  Outgoing take_message() {
+    Outgoing out;
+    out.msg_id = fmt::format("{}-{}", node_id_, next_id_++);
+    Waiters& waiters = waiters_[out.msg_id];
+    std::vector<std::string> commands;
+    size_t bytes = 0;
+    while (!queue_.empty() &&
+           (commands.empty() || bytes + queue_.front().payload.size() + 8 <= batch_budget_)) {
+      Queued& q = queue_.front();
+      bytes += q.payload.size() + 8;
+      if (commands.empty()) out.subject = std::move(q.subject);
+      commands.push_back(std::move(q.payload));
+      waiters.promises.push_back(std::move(q.promise));
+      queue_.pop_front();
+    }
+    waiters.answered.assign(commands.size(), false);
+    waiters.left = commands.size();
+    if (commands.size() == 1) {
+      out.payload = std::move(commands.front());
+    } else {
+      out.subject = options_.stream + "." + std::string(kBatchToken);
+      out.payload = replicated::encode_batch(commands);
+    }
+    return out;
+  }
+
+  // On nats.c's thread: a message is acknowledged (its writers are answered when the follower
+  // applies it) or failed; either way its slot is free for the next message.
+  void on_ack(std::string_view msg_id, const Result<nats::PublishAck>& ack) {
+    if (!ack) resolve_all(msg_id, std::unexpected(ack.error()));
     {
       std::lock_guard lock(mu_);
-      auto it = waiters_.find(std::string(msg_id));
-      if (it == waiters_.end()) return;
-      waiter = std::move(it->second);
-      waiters_.erase(it);
+      if (!release_slot(msg_id)) return;  // expired meanwhile
     }
-    waiter->promise.set_value(std::move(result));
+    pump();
+  }
+
+  // A write's result, for the writer that sent it if it was this node.
+  struct Answer {
+    std::string_view msg_id;
+    size_t index;  // in its message
+    Result<AppendResult> result;
+  };
+
+  // Answers the writes of messages this node sent (others' messages have no waiters here). The
+  // promises are taken under the lock and fulfilled after it, so the woken writers do not
+  // queue up behind it.
+  void resolve(std::vector<Answer>& answers) {
+    std::vector<std::pair<std::promise<Result<AppendResult>>, Result<AppendResult>>> ready;
+    {
+      std::lock_guard lock(mu_);
+      for (Answer& a : answers) {
+        auto it = waiters_.find(std::string(a.msg_id));
+        if (it == waiters_.end() || a.index >= it->second.promises.size() ||
+            it->second.answered[a.index]) {
+          continue;
+        }
+        it->second.answered[a.index] = true;
+        ready.emplace_back(std::move(it->second.promises[a.index]), std::move(a.result));
+        if (--it->second.left == 0) waiters_.erase(it);
+      }
+    }
+    for (auto& [promise, result] : ready) promise.set_value(std::move(result));
+  }
+
+  void resolve_all(std::string_view msg_id, const Result<AppendResult>& result) {
+    std::lock_guard lock(mu_);
+    resolve_all_locked(msg_id, result);
+  }
+
+  void resolve_all_locked(std::string_view msg_id, const Result<AppendResult>& result) {
+    auto it = waiters_.find(std::string(msg_id));
+    if (it == waiters_.end()) return;
+    for (size_t i = 0; i < it->second.promises.size(); ++i) {
+      if (!it->second.answered[i]) it->second.promises[i].set_value(result);
+    }
+    waiters_.erase(it);
   }
 
   void fail_waiters(const Error& error) {
-    std::unordered_map<std::string, std::shared_ptr<Waiter>> waiters;
+    std::unordered_map<std::string, Waiters> waiters;
+    std::deque<Queued> queue;
     {
       std::lock_guard lock(mu_);
       if (!failure_) failure_ = error;
       waiters.swap(waiters_);
+      queue.swap(queue_);
     }
-    for (auto& [id, waiter] : waiters) waiter->promise.set_value(std::unexpected(error));
+    for (auto& [id, w] : waiters) {
+      for (size_t i = 0; i < w.promises.size(); ++i) {
+        if (!w.answered[i]) w.promises[i].set_value(std::unexpected(error));
+      }
+    }
+    for (Queued& q : queue) q.promise.set_value(std::unexpected(error));
   }
 
-  // The commands of one batch, handed to the engine, and the last sequence they cover.
-  struct Applying {
-    std::vector<std::pair<std::future<Result<AppendResult>>, std::string>> writes;  // msg ids
-    uint64_t last = 0;
-  };
-
-  // The follower: applies the log to the local copy in order. It hands batch N+1 to the engine
-  // before it waits for batch N, so that receiving and decoding overlap with applying. The
-  // checkpoint is written only when nothing is in flight (at least every kCheckpointEvery
-  // batches), so that the local log's end it records is exactly that of its sequence.
+  // The follower: applies the log to the local copy in order, a batch of received messages at
+  // a time, on its own thread (Engine::write_all: no hand-off to the engine's writer thread and
+  // back). Then it answers the batch's writers and records the checkpoint, whose local log end
+  // is exactly that of its sequence since nothing is in flight between batches.
   void follow() {
-    constexpr int kCheckpointEvery = 32;
     std::vector<nats::ReceivedMessage> batch;
-    Applying previous{{}, applied_.applied_sequence};
-    int since_checkpoint = 0;
+    std::vector<std::unique_ptr<WriteRequest>> requests;
+    std::vector<WriteRequest*> pointers;
+    std::vector<Answer> answers;
     while (!stop_.load()) {
       batch.clear();
-      const bool in_flight = previous.last != applied_.applied_sequence;
-      auto got = consumer_->next_batch(batch, kApplyBatch,
-                                       std::chrono::milliseconds(in_flight ? 0 : 100));
+      auto got = consumer_->next_batch(batch, kApplyBatch, std::chrono::milliseconds(100));
       if (!got) {  // nats.c reconnects on its own; say so and keep trying
         log_line(got.error().message);
-        if (!finish(previous, true)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
-      Applying current{{}, previous.last};
+      if (batch.empty()) continue;
+      uint64_t last = applied_.applied_sequence;
+      requests.clear();
+      answers.clear();
       for (nats::ReceivedMessage& m : batch) {
-        if (m.sequence <= current.last) continue;  // a consumer reset may deliver one again
-        current.last = m.sequence;
-        auto command = replicated::decode_command(m.payload);
-        if (!command) {  // every node skips it the same way
-          log_line(fmt::format("skipping message {}: {}", m.sequence, command.error().message));
-          resolve(m.msg_id, std::unexpected(command.error()));
+        if (m.sequence <= last) continue;  // a consumer reset may deliver one again
+        last = m.sequence;
+        auto commands = replicated::decode_message(m.payload);
+        if (!commands) {  // every node skips it the same way
+          log_line(fmt::format("skipping message {}: {}", m.sequence, commands.error().message));
+          resolve_all(m.msg_id, std::unexpected(commands.error()));
           continue;
         }
-        current.writes.emplace_back(
-            engine_->submit(replicated::to_request(std::move(*command), m.timestamp_nanos / 1000)),
-            std::move(m.msg_id));
+        for (size_t i = 0; i < commands->size(); ++i) {
+          requests.push_back(replicated::to_request(std::move((*commands)[i]), m.timestamp_nanos / 1000));
+          answers.push_back({m.msg_id, i, {}});
+        }
       }
-      const bool drained = current.last == previous.last || ++since_checkpoint >= kCheckpointEvery;
-      if (!finish(previous, current.last == previous.last)) return;
-      previous = std::move(current);
-      if (drained && previous.last != applied_.applied_sequence) {
-        if (!finish(previous, true)) return;
-        since_checkpoint = 0;
+      pointers.clear();
+      for (auto& r : requests) pointers.push_back(r.get());
+      engine_->write_all(pointers);
+      std::optional<Error> local_failure;
+      for (size_t i = 0; i < requests.size(); ++i) {
+        Result<AppendResult>& r = *requests[i]->result;
+        if (!r && (r.error().code == ErrorCode::kIoError || r.error().code == ErrorCode::kStopped)) {
+          local_failure = r.error();
+        }
+        answers[i].result = std::move(r);
       }
+      resolve(answers);
+      if (local_failure) {  // the copy is on unknown ground: stop applying; reopen rebuilds it
+        log_line("the local copy failed, no longer following: " + local_failure->message);
+        fail_waiters(*local_failure);
+        return;
+      }
+      advance(last);
     }
-    (void)finish(previous, true);
   }
 
-  // Waits for the batch's writes, answers their callers, and moves the applied sequence on;
-  // with `checkpoint` (nothing else in flight) records it. False when the local copy failed.
-  bool finish(Applying& applying, bool checkpoint) {
-    std::optional<Error> local_failure;
-    for (auto& [future, msg_id] : applying.writes) {
-      Result<AppendResult> r = future.get();
-      if (!r && (r.error().code == ErrorCode::kIoError || r.error().code == ErrorCode::kStopped)) {
-        local_failure = r.error();
-      }
-      resolve(msg_id, std::move(r));
+  // Moves the applied sequence on to `last` and records it with the local log's end.
+  void advance(uint64_t last) {
+    if (last == applied_.applied_sequence) return;
+    applied_.applied_sequence = last;
+    {
+      std::lock_guard lock(applied_mu_);
+      applied_sequence_.store(last);
     }
-    applying.writes.clear();
-    if (local_failure) {  // the copy is on unknown ground: stop applying; reopen rebuilds it
-      log_line("the local copy failed, no longer following: " + local_failure->message);
-      fail_waiters(*local_failure);
-      return false;
-    }
-    if (applying.last != applied_.applied_sequence) {
-      applied_.applied_sequence = applying.last;
-      {
-        std::lock_guard lock(applied_mu_);
-        applied_sequence_.store(applying.last);
-      }
-      applied_cv_.notify_all();
-    }
-    if (checkpoint) {
-      applied_.local_end = engine_->committed_end();
-      if (applied_ != written_) {
-        if (auto s = checkpoint_file_.write(applied_); !s) log_line(s.error().message);
-        written_ = applied_;
-      }
-    }
-    return true;
+    applied_cv_.notify_all();
+    applied_.local_end = engine_->committed_end();
+    if (auto s = checkpoint_file_.write(applied_); !s) log_line(s.error().message);
   }
 
   Status wait_applied(uint64_t sequence, const Progress& progress) {
@@ -282,26 +409,37 @@ class JetStreamStore final : public store::EngineStore {
   std::unique_ptr<nats::OrderedConsumer> consumer_;
   replicated::CheckpointFile checkpoint_file_;
   replicated::ReplicaCheckpoint applied_;  // owned by the follower once it runs
-  replicated::ReplicaCheckpoint written_;  // what the file holds (the follower's)
   std::atomic<uint64_t> applied_sequence_;
   std::mutex applied_mu_;
   std::condition_variable applied_cv_;
   const std::string node_id_;
-  std::atomic<uint64_t> next_id_{0};
+  // A batch's payload stays this far under max_payload, for the headers and the framing.
+  const size_t batch_budget_ = static_cast<size_t>(std::max<int64_t>(connection_->max_payload() - 512, 1024));
   std::atomic<bool> stop_{false};
   std::thread follower_;
 
-  std::mutex mu_;  // guards waiters_ and failure_
-  std::unordered_map<std::string, std::shared_ptr<Waiter>> waiters_;
+  std::mutex mu_;  // guards what follows
+  std::deque<Queued> queue_;
+  struct InFlight {
+    std::string msg_id;
+    std::chrono::steady_clock::time_point sent;
+  };
+  std::deque<InFlight> in_flight_;  // messages published and not yet acknowledged, oldest first
+  bool sending_ = false;   // a thread is in pump()'s loop
+  uint64_t next_id_ = 0;
+  std::unordered_map<std::string, Waiters> waiters_;  // by Msg-Id
   std::optional<Error> failure_;
 };
 
-bool valid_stream_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '-';
-         });
+Status check_stream_name(std::string_view name) {
+  const bool valid = !name.empty() && name.size() <= 64 &&
+                     std::all_of(name.begin(), name.end(), [](char c) {
+                       return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                              (c >= '0' && c <= '9') || c == '_' || c == '-';
+                     });
+  if (valid) return {};
+  return make_error(ErrorCode::kInvalidArgument,
+                    fmt::format("stream '{}': use 1-64 of A-Z a-z 0-9 _ -", name));
 }
 
 Options local_options(const Options& limits) {
@@ -372,10 +510,7 @@ Status parse_jetstream_url(std::string_view url, JetStreamOptions& options) {
     std::string_view key = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     if (key == "stream") {
-      if (!valid_stream_name(value)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          fmt::format("stream '{}': use 1-64 of A-Z a-z 0-9 _ -", value));
-      }
+      if (auto s = check_stream_name(value); !s) return s;
       options.stream = std::string(value);
     } else if (key == "local") {
       if (value.empty()) return make_error(ErrorCode::kInvalidArgument, "local= needs a directory");
@@ -390,9 +525,9 @@ Status parse_jetstream_url(std::string_view url, JetStreamOptions& options) {
 
 Result<std::unique_ptr<Store>> open_jetstream(const JetStreamOptions& options,
                                               const Progress& catch_up_progress) {
-  if (!valid_stream_name(options.stream)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("stream '{}': use 1-64 of A-Z a-z 0-9 _ -", options.stream));
+  if (auto s = check_stream_name(options.stream); !s) return std::unexpected(s.error());
+  if (options.max_in_flight < 1) {
+    return make_error(ErrorCode::kInvalidArgument, "max_in_flight must be at least 1");
   }
   if (options.local_dir.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "the JetStream store needs a local directory");

@@ -13,6 +13,9 @@ using namespace coding;
 // data binary, bit 1 metadata binary), varint+bytes type, data, metadata | fixed32 masked
 // CRC32C of everything before it.
 constexpr std::string_view kMagic = "MNW1";
+// A batch: magic | varint count | per write: varint length + its MNW1 bytes | fixed32 masked
+// CRC32C of everything before it (so a damaged length is caught before any write is framed).
+constexpr std::string_view kBatchMagic = "MNB1";
 constexpr uint8_t kDataBinary = 0x01;
 constexpr uint8_t kMetadataBinary = 0x02;
 
@@ -35,6 +38,19 @@ bool get_uuid(std::string_view& in, Uuid& out) {
   return true;
 }
 
+// The masked CRC32C of `out`, appended to it.
+void append_crc(std::string& out) {
+  char crc[4];
+  put_fixed32(crc, crc32c::mask(crc32c::value(out.data(), out.size())));
+  out.append(crc, 4);
+}
+
+// Whether the last 4 bytes are the CRC of the bytes before them (payload is at least 4 bytes).
+bool crc_matches(std::string_view payload) {
+  const size_t body = payload.size() - 4;
+  return crc32c::unmask(get_fixed32(payload.data() + body)) == crc32c::value(payload.data(), body);
+}
+
 }  // namespace
 
 std::string encode_command(const WriteCommand& c) {
@@ -54,9 +70,45 @@ std::string encode_command(const WriteCommand& c) {
     put_length_prefixed(out, e.data);
     put_length_prefixed(out, e.metadata);
   }
-  char crc[4];
-  put_fixed32(crc, crc32c::mask(crc32c::value(out.data(), out.size())));
-  out.append(crc, 4);
+  append_crc(out);
+  return out;
+}
+
+std::string encode_batch(const std::vector<std::string>& encoded) {
+  size_t size = kBatchMagic.size() + 10 + 4;
+  for (const std::string& c : encoded) size += c.size() + 5;
+  std::string out;
+  out.reserve(size);
+  out.append(kBatchMagic);
+  put_varint(out, encoded.size());
+  for (const std::string& c : encoded) put_length_prefixed(out, c);
+  append_crc(out);
+  return out;
+}
+
+Result<std::vector<WriteCommand>> decode_message(std::string_view payload) {
+  std::vector<WriteCommand> out;
+  if (!payload.starts_with(kBatchMagic)) {
+    auto one = decode_command(payload);
+    if (!one) return std::unexpected(one.error());
+    out.push_back(std::move(*one));
+    return out;
+  }
+  if (payload.size() < kBatchMagic.size() + 4 || !crc_matches(payload)) {
+    return std::unexpected(corrupt("batch checksum mismatch"));
+  }
+  std::string_view in = payload.substr(kBatchMagic.size(), payload.size() - kBatchMagic.size() - 4);
+  uint64_t count = 0;
+  if (!get_varint(in, count) || count > in.size()) return std::unexpected(corrupt("truncated batch"));
+  out.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view bytes;
+    if (!get_length_prefixed(in, bytes)) return std::unexpected(corrupt("truncated batch"));
+    auto command = decode_command(bytes);
+    if (!command) return std::unexpected(command.error());
+    out.push_back(std::move(*command));
+  }
+  if (!in.empty()) return std::unexpected(corrupt("bytes after the batch's last write"));
   return out;
 }
 
@@ -65,9 +117,7 @@ Result<WriteCommand> decode_command(std::string_view payload) {
     return std::unexpected(corrupt("no MNW1 header"));
   }
   const size_t body = payload.size() - 4;
-  if (crc32c::unmask(get_fixed32(payload.data() + body)) != crc32c::value(payload.data(), body)) {
-    return std::unexpected(corrupt("checksum mismatch"));
-  }
+  if (!crc_matches(payload)) return std::unexpected(corrupt("checksum mismatch"));
   std::string_view in = payload.substr(kMagic.size(), body - kMagic.size());
   WriteCommand c;
   uint8_t kind = 0;

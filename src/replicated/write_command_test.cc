@@ -55,20 +55,26 @@ TEST(WriteCommand, EveryExpectedRevisionAndKindRoundTrips) {
   }
 }
 
-TEST(WriteCommand, EveryFlippedByteAndEveryTruncationIsCorruption) {
-  const std::string bytes = encode_command(sample());
+// Every flipped byte (XOR `flip`) and every truncation of `bytes` is corruption for `decode`.
+template <typename Decode>
+void expect_every_damage_is_corruption(const std::string& bytes, char flip, Decode decode) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string damaged = bytes;
-    damaged[i] = static_cast<char>(damaged[i] ^ 0x10);
-    auto got = decode_command(damaged);
+    damaged[i] = static_cast<char>(damaged[i] ^ flip);
+    auto got = decode(damaged);
     ASSERT_FALSE(got.has_value()) << "flip at " << i;
     EXPECT_EQ(got.error().code, ErrorCode::kCorruption);
   }
   for (size_t n = 0; n < bytes.size(); ++n) {
-    auto got = decode_command(std::string_view(bytes).substr(0, n));
+    auto got = decode(std::string_view(bytes).substr(0, n));
     ASSERT_FALSE(got.has_value()) << "cut at " << n;
     EXPECT_EQ(got.error().code, ErrorCode::kCorruption);
   }
+}
+
+TEST(WriteCommand, EveryFlippedByteAndEveryTruncationIsCorruption) {
+  expect_every_damage_is_corruption(encode_command(sample()), 0x10,
+                                    [](std::string_view b) { return decode_command(b); });
 }
 
 TEST(WriteCommand, ForeignPayloadIsCorruptionNamingIt) {
@@ -76,6 +82,45 @@ TEST(WriteCommand, ForeignPayloadIsCorruptionNamingIt) {
   ASSERT_FALSE(got.has_value());
   EXPECT_EQ(got.error().code, ErrorCode::kCorruption);
   EXPECT_NE(got.error().message.find("not a Mnemos write command"), std::string::npos);
+}
+
+TEST(WriteCommand, MessageOfOneCommandIsThatCommand) {
+  const WriteCommand sent = sample();
+  auto got = decode_message(encode_command(sent));
+  ASSERT_TRUE(got.has_value()) << got.error().to_string();
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].stream, sent.stream);
+  EXPECT_EQ((*got)[0].events.size(), 3u);
+}
+
+std::vector<std::string> three_commands() {
+  std::vector<std::string> encoded;
+  for (int i = 0; i < 3; ++i) {
+    WriteCommand c = sample();
+    c.stream = "s-" + std::to_string(i);
+    c.expected = ExpectedRevision::exact(Revision{static_cast<uint64_t>(i)});
+    encoded.push_back(encode_command(c));
+  }
+  return encoded;
+}
+
+TEST(WriteCommand, BatchKeepsItsWritesInOrder) {
+  auto got = decode_message(encode_batch(three_commands()));
+  ASSERT_TRUE(got.has_value()) << got.error().to_string();
+  ASSERT_EQ(got->size(), 3u);
+  for (uint64_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*got)[i].stream, "s-" + std::to_string(i));
+    EXPECT_EQ((*got)[i].expected, ExpectedRevision::exact(Revision{i}));
+    EXPECT_EQ((*got)[i].events.size(), 3u);
+  }
+  auto empty = decode_message(encode_batch({}));
+  ASSERT_TRUE(empty.has_value()) << empty.error().to_string();
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(WriteCommand, DamagedBatchYieldsNoWriteAtAll) {
+  expect_every_damage_is_corruption(encode_batch(three_commands()), 0x04,
+                                    [](std::string_view b) { return decode_message(b); });
 }
 
 TEST(WriteCommand, RequestCarriesCommitTimeAndMarkerId) {

@@ -9,13 +9,8 @@ namespace mnemos {
 namespace {
 
 using store::Engine;
+using store::ready;
 using store::WriteRequest;
-
-std::future<Result<AppendResult>> ready(Result<AppendResult> r) {
-  std::promise<Result<AppendResult>> p;
-  p.set_value(std::move(r));
-  return p.get_future();
-}
 
 Result<WriteResult> to_write_result(Result<AppendResult> r) {
   if (!r) return std::unexpected(r.error());

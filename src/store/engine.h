@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +90,11 @@ class Engine {
   // others queued meanwhile) and completes the others; a caller that finds one in progress
   // waits until its request is complete or until it is handed the next batch.
   Result<AppendResult> write(WriteRequest& request);
+  // write() for several requests at once, written in this order (the caller owns them; each
+  // one's `result` is set on return). Lets one thread that has many writes, such as the
+  // follower of a replicated log, write them itself instead of handing them to the writer
+  // thread and waiting for it.
+  void write_all(std::span<WriteRequest* const> requests);
 
   // ---- reads (any thread) ----
   Result<StreamReadResult> read_stream(std::string_view stream, const ReadStreamOptions& o) const;

@@ -3,6 +3,7 @@
 // the subclass; reads, subscriptions and stats go straight to the engine.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 #include <utility>
@@ -14,6 +15,13 @@
 #include "store/subscription.h"
 
 namespace mnemos::store {
+
+// An append_async() result known at once (a refusal before anything was queued).
+inline std::future<Result<AppendResult>> ready(Result<AppendResult> r) {
+  std::promise<Result<AppendResult>> p;
+  p.set_value(std::move(r));
+  return p.get_future();
+}
 
 class EngineStore : public Store {
  public:

@@ -75,33 +75,54 @@ std::future<Result<AppendResult>> Engine::submit(std::unique_ptr<WriteRequest> r
 }
 
 Result<AppendResult> Engine::write(WriteRequest& request) {
-  request.waited = true;
+  WriteRequest* one = &request;
+  write_all(std::span<WriteRequest* const>(&one, 1));
+  return std::move(*request.result);
+}
+
+void Engine::write_all(std::span<WriteRequest* const> requests) {
+  if (requests.empty()) return;
   bool lead_now = false;
   bool wake_leader = false;
   {
     std::lock_guard lock(queue_mu_);
-    if (auto refused = refusal()) return std::unexpected(std::move(*refused));
-    queue_.push_back(&request);
+    if (auto refused = refusal()) {
+      for (WriteRequest* r : requests) r->result = std::unexpected(*refused);
+      return;
+    }
+    // They are in this batch or later ones: a batch's completion wakes their low bit; a hand-off
+    // of the lead to one of them wakes their high bit (shared with 1 in 16 other callers).
+    const uint32_t bits = (1u << (batches_taken_ % 16)) | (1u << (16 + enqueued_++ % 16));
+    for (WriteRequest* r : requests) {
+      r->waited = true;
+      r->wake_bits = bits;
+      queue_.push_back(r);
+    }
     lead_now = !leading_;
     leading_ = true;
     wake_leader = !lead_now && queue_.size() >= wake_leader_at_;
-    // Its batch is this one or a later one: the batch's completion wakes its low bit; a
-    // hand-off of the lead to it wakes its high bit (shared with 1 in 16 others).
-    request.wake_bits = (1u << (batches_taken_ % 16)) | (1u << (16 + enqueued_++ % 16));
   }
   if (wake_leader) leader_cv_.notify_one();
+  WriteRequest& last = *requests.back();
+  // Queued together, they complete in order: the last one done means all are. A leader that
+  // finishes the requests before one of them hands the lead to that one (kLead).
+  auto handed_lead = [&] {
+    return std::any_of(requests.begin(), requests.end(), [](WriteRequest* r) {
+      return r->state.load(std::memory_order_seq_cst) == WriteRequest::kLead;
+    });
+  };
   if (!lead_now) {
-    uint32_t state;
-    while ((state = request.state.load(std::memory_order_seq_cst)) == WriteRequest::kPending) {
+    while (last.state.load(std::memory_order_seq_cst) != WriteRequest::kDone && !handed_lead()) {
       const uint32_t generation = wake_.generation();
-      if (request.state.load(std::memory_order_seq_cst) != WriteRequest::kPending) continue;
-      wake_.wait(generation, request.wake_bits);
+      if (last.state.load(std::memory_order_seq_cst) == WriteRequest::kDone || handed_lead()) break;
+      wake_.wait(generation, last.wake_bits);
     }
-    if (state == WriteRequest::kDone) return std::move(*request.result);
+    if (last.state.load(std::memory_order_seq_cst) == WriteRequest::kDone) return;
   }
-  request.leading = true;
-  lead(&request);
-  return std::move(*request.result);
+  for (WriteRequest* r : requests) {
+    if (r->state.load(std::memory_order_seq_cst) != WriteRequest::kDone) r->leading = true;
+  }
+  lead(&last);
 }
 
 void Engine::complete(WriteRequest& request, Result<AppendResult> result) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "mnemos/jetstream.h"
@@ -25,12 +26,13 @@ class JetStreamNodes : public testing::Test {
   }
 
   // Node `i` (its own local copy), connected to the servers starting with server i % 3.
-  std::unique_ptr<Store> open_node(int i, Options limits = {}) {
+  std::unique_ptr<Store> open_node(int i, Options limits = {}, int64_t max_in_flight = 2) {
     JetStreamOptions o;
     o.urls = nats::test::TestCluster::urls_from(static_cast<size_t>(i % 3));
     o.stream = stream_;
     o.local_dir = local_dir(i);
     o.limits = limits;
+    o.max_in_flight = max_in_flight;
     auto store = open_jetstream(o);
     EXPECT_TRUE(store.has_value()) << store.error().to_string();
     return store ? std::move(*store) : nullptr;
@@ -203,6 +205,56 @@ TEST_F(JetStreamNodes, AForeignMessageOnTheLogIsSkippedTheSameWayByEveryNode) {
   ASSERT_NO_FATAL_FAILURE(await_same_head(*a, *b));
   EXPECT_EQ(a->read_stream("s", {})->events.size(), 3u);
   EXPECT_TRUE(same_events(everything(*b), everything(*a)));
+}
+
+TEST_F(JetStreamNodes, WritesQueuedBehindAMessageInFlightShareAMessageAndAreDecidedOneByOne) {
+  auto a = open_node(0, {}, /*max_in_flight=*/1);
+  auto b = open_node(1);
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->append("taken", ExpectedRevision::no_stream(), numbered_events(1)));
+  // 200 writes at once from one node; one in ten expects "taken" not to exist and is refused,
+  // without taking its neighbours in the same message down with it.
+  constexpr int kWrites = 200;
+  std::vector<std::future<Result<AppendResult>>> pending;
+  for (int i = 0; i < kWrites; ++i) {
+    pending.push_back(i % 10 == 9 ? a->append_async("taken", ExpectedRevision::no_stream(), numbered_events(1))
+                                  : a->append_async("s-" + std::to_string(i), ExpectedRevision::no_stream(),
+                                                    numbered_events(2)));
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    auto r = pending[static_cast<size_t>(i)].get();
+    if (i % 10 == 9) {
+      EXPECT_ERROR_CODE(r, ErrorCode::kWrongExpectedRevision);
+    } else {
+      ASSERT_TRUE(r.has_value()) << i << ": " << r.error().to_string();
+      EXPECT_EQ(r->last_revision.value, 1u);
+    }
+  }
+  EXPECT_EQ(a->read_stream("taken", {})->events.size(), 1u);
+  // They went out in far fewer messages than writes (one message in flight at a time).
+  nats::ConnectOptions co;
+  co.urls = nats::test::TestCluster::urls();
+  auto raw = nats::Connection::connect(co);
+  ASSERT_TRUE(raw.has_value()) << raw.error().to_string();
+  auto messages = (*raw)->stream_messages(stream_);
+  ASSERT_TRUE(messages.has_value()) << messages.error().to_string();
+  EXPECT_LT(*messages, 1u + kWrites / 2);
+  // The other node decoded the shared messages into the same events at the same positions.
+  ASSERT_NO_FATAL_FAILURE(await_same_head(*b, *a));
+  EXPECT_TRUE(same_events(everything(*b), everything(*a)));
+  EXPECT_EQ(b->read_stream("s-0", {})->events.size(), 2u);
+}
+
+TEST_F(JetStreamNodes, ZeroMessagesInFlightIsRefusedAtOpen) {
+  JetStreamOptions o;
+  o.urls = nats::test::TestCluster::urls();
+  o.stream = stream_;
+  o.local_dir = local_dir(0);
+  o.max_in_flight = 0;
+  auto store = open_jetstream(o);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(store.error().message.find("max_in_flight"), std::string::npos) << store.error().message;
 }
 
 TEST_F(JetStreamNodes, AnAppendOverTheServersMaxPayloadIsTooLargeNamingIt) {
