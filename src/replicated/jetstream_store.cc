@@ -340,10 +340,17 @@ class JetStreamStore final : public store::EngineStore {
       }
       if (batch.empty()) continue;
       uint64_t last = applied_.applied_sequence;
+      std::optional<std::string> newer;  // the messages before it are applied, not it
       requests.clear();
       answers.clear();
       for (nats::ReceivedMessage& m : batch) {
         if (m.sequence <= last) continue;  // a consumer reset may deliver one again
+        if (replicated::from_newer_version(m.payload)) {
+          newer = fmt::format("message {} was written by a newer Mnemos (format '{}'); this node "
+                              "stops following the log there: upgrade it and reopen",
+                              m.sequence, m.payload.substr(0, 4));
+          break;
+        }
         last = m.sequence;
         auto commands = replicated::decode_message(m.payload);
         if (!commands) {  // every node skips it the same way
@@ -374,6 +381,11 @@ class JetStreamStore final : public store::EngineStore {
         return;
       }
       advance(last);
+      if (newer) {
+        log_line(*newer);
+        fail_waiters(Error{ErrorCode::kStopped, *newer, std::nullopt, std::nullopt});
+        return;
+      }
     }
   }
 

@@ -86,6 +86,11 @@ std::string encode_batch(const std::vector<std::string>& encoded) {
   return out;
 }
 
+bool from_newer_version(std::string_view payload) {
+  return payload.size() >= kMagic.size() && payload.starts_with("MN") &&
+         !payload.starts_with(kMagic) && !payload.starts_with(kBatchMagic);
+}
+
 Result<std::vector<WriteCommand>> decode_message(std::string_view payload) {
   std::vector<WriteCommand> out;
   if (!payload.starts_with(kBatchMagic)) {

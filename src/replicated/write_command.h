@@ -35,6 +35,11 @@ std::string encode_batch(const std::vector<std::string>& encoded);
 // decode_command, for the message as a whole (a damaged message yields no write at all).
 Result<std::vector<WriteCommand>> decode_message(std::string_view payload);
 
+// Whether `payload` has the mark of a Mnemos message ("MN" and a version) in a form this version
+// does not know: a newer Mnemos wrote it. A node must stop there rather than skip it as
+// foreign, or its copy would part from the nodes that apply it.
+bool from_newer_version(std::string_view payload);
+
 // The engine request that applies `command` at `commit_time_micros`.
 std::unique_ptr<store::WriteRequest> to_request(WriteCommand command, int64_t commit_time_micros);
 

@@ -123,6 +123,15 @@ TEST(WriteCommand, DamagedBatchYieldsNoWriteAtAll) {
                                     [](std::string_view b) { return decode_message(b); });
 }
 
+TEST(WriteCommand, AnUnknownMnemosFormatIsTakenForANewerVersionNotForForeign) {
+  EXPECT_TRUE(from_newer_version("MNW2 whatever follows"));
+  EXPECT_TRUE(from_newer_version("MNX1"));
+  EXPECT_FALSE(from_newer_version(encode_command(sample())));
+  EXPECT_FALSE(from_newer_version(encode_batch(three_commands())));
+  EXPECT_FALSE(from_newer_version("hello, JetStream"));
+  EXPECT_FALSE(from_newer_version("MN"));
+}
+
 TEST(WriteCommand, RequestCarriesCommitTimeAndMarkerId) {
   WriteCommand c = sample();
   const Uuid marker = c.marker_id;

@@ -47,6 +47,16 @@ class JetStreamNodes : public testing::Test {
     ASSERT_EQ(node.head().value, other.head().value);
   }
 
+  // Publishes `payload` on the subject of Mnemos stream `name`, as someone might by hand.
+  void publish_by_hand(std::string_view name, std::string_view payload) const {
+    nats::ConnectOptions co;
+    co.urls = nats::test::TestCluster::urls();
+    auto raw = nats::Connection::connect(co);
+    ASSERT_TRUE(raw.has_value()) << raw.error().to_string();
+    auto ack = (*raw)->publish({.subject = nats::stream_subject(stream_, name), .payload = payload});
+    ASSERT_TRUE(ack.has_value()) << ack.error().to_string();
+  }
+
   static std::vector<RecordedEvent> everything(Store& store) {
     auto all = store.read_all({});
     EXPECT_TRUE(all.has_value()) << all.error().to_string();
@@ -195,16 +205,38 @@ TEST_F(JetStreamNodes, AForeignMessageOnTheLogIsSkippedTheSameWayByEveryNode) {
   auto b = open_node(1);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->append("s", ExpectedRevision::any(), numbered_events(2)));
-  nats::ConnectOptions co;
-  co.urls = nats::test::TestCluster::urls();
-  auto raw = nats::Connection::connect(co);
-  ASSERT_TRUE(raw.has_value()) << raw.error().to_string();
-  auto ack = (*raw)->publish({.subject = nats::stream_subject(stream_, "s"), .payload = "not ours"});
-  ASSERT_TRUE(ack.has_value()) << ack.error().to_string();
+  ASSERT_NO_FATAL_FAILURE(publish_by_hand("s", "not ours"));
   ASSERT_TRUE(b->append("s", ExpectedRevision::exact(Revision{1}), numbered_events(1)));
   ASSERT_NO_FATAL_FAILURE(await_same_head(*a, *b));
   EXPECT_EQ(a->read_stream("s", {})->events.size(), 3u);
   EXPECT_TRUE(same_events(everything(*b), everything(*a)));
+}
+
+TEST_F(JetStreamNodes, AMessageOfANewerMnemosStopsANodeInsteadOfBeingSkipped) {
+  auto a = open_node(0);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->append("s", ExpectedRevision::any(), numbered_events(1)));
+  ASSERT_NO_FATAL_FAILURE(publish_by_hand("s", "MNW9 from the future"));
+  // The node stops at that message: writes are refused naming why, reads still serve the copy.
+  Result<AppendResult> r = make_error(ErrorCode::kTimeout, "not tried");
+  for (int i = 0; i < 100; ++i) {
+    r = a->append("s", ExpectedRevision::any(), numbered_events(1));
+    if (!r && r.error().code == ErrorCode::kStopped) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kStopped);
+  EXPECT_NE(r.error().message.find("newer Mnemos"), std::string::npos) << r.error().message;
+  EXPECT_GE(a->read_stream("s", {})->events.size(), 1u);
+  // A node that opens on that log says so instead of opening with a copy that parts from it.
+  JetStreamOptions o;
+  o.urls = nats::test::TestCluster::urls();
+  o.stream = stream_;
+  o.local_dir = local_dir(1);
+  auto b = open_jetstream(o);
+  ASSERT_FALSE(b.has_value());
+  EXPECT_EQ(b.error().code, ErrorCode::kStopped);
+  EXPECT_NE(b.error().message.find("newer Mnemos"), std::string::npos) << b.error().message;
 }
 
 TEST_F(JetStreamNodes, WritesQueuedBehindAMessageInFlightShareAMessageAndAreDecidedOneByOne) {
