@@ -1,12 +1,13 @@
 // The Store on a replicated NATS JetStream cluster (docs/NATS.md).
 //
-// JetStream holds the store's writes as a replicated command log of writes (append, soft delete
-// or tombstone) in one JetStream stream: a message holds one write, or the several that a busy
-// node's writers queued while its previous messages awaited their acknowledgement. Every Mnemos node follows that log from its
-// start and hands each write, in log order, to a local copy that is an embedded engine: the
-// engine decides it (expected revision, idempotence, deletion rules) exactly as it would
-// locally, and since every node sees the same writes in the same order with the same commit
-// times, every node decides the same way and holds the same events at the same positions.
+// JetStream holds the store's writes (append, soft delete or tombstone) as a replicated command
+// log in one JetStream stream: a message holds one write, or the several that a busy node's
+// writers queued while its previous messages awaited their acknowledgement. Every Mnemos node
+// follows that log from its start and hands each write, in log order, to a local copy that is
+// an embedded engine: the engine decides it (expected revision, idempotence, deletion rules)
+// exactly as it would locally, and since every node sees the same writes in the same order with
+// the same commit times, every node decides the same way and holds the same events at the same
+// positions.
 // Reads, `$all`, subscriptions and as-of queries are served from the local copy. An append
 // returns once this node's copy has applied it, so a node reads its own writes.
 #pragma once

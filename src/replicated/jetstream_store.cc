@@ -162,11 +162,26 @@ class JetStreamStore final : public store::EngineStore {
     std::promise<Result<AppendResult>> promise;
   };
 
-  // The writers of one message, in the order of its commands, and how many are still unanswered.
+  // The writers of one message, in the order of its commands; a slot is emptied once answered.
   struct Waiters {
-    std::vector<std::promise<Result<AppendResult>>> promises;
-    std::vector<bool> answered;
-    size_t left = 0;
+    std::vector<std::optional<std::promise<Result<AppendResult>>>> promises;
+    size_t left = 0;  // slots not answered yet
+
+    // Takes the promise of write `index` to answer it; none if it was answered already.
+    std::optional<std::promise<Result<AppendResult>>> take(size_t index) {
+      if (index >= promises.size() || !promises[index]) return std::nullopt;
+      auto promise = std::move(promises[index]);
+      promises[index].reset();
+      --left;
+      return promise;
+    }
+    void answer_rest(const Result<AppendResult>& result) {
+      for (auto& promise : promises) {
+        if (promise) promise->set_value(result);
+        promise.reset();
+      }
+      left = 0;
+    }
   };
 
   // Sends queued writes while a slot is free. One thread sends at a time (`sending_`): a writer
@@ -237,10 +252,9 @@ class JetStreamStore final : public store::EngineStore {
       bytes += q.payload.size() + 8;
       if (commands.empty()) out.subject = std::move(q.subject);
       commands.push_back(std::move(q.payload));
-      waiters.promises.push_back(std::move(q.promise));
+      waiters.promises.emplace_back(std::move(q.promise));
       queue_.pop_front();
     }
-    waiters.answered.assign(commands.size(), false);
     waiters.left = commands.size();
     if (commands.size() == 1) {
       out.payload = std::move(commands.front());
@@ -278,13 +292,11 @@ class JetStreamStore final : public store::EngineStore {
       std::lock_guard lock(mu_);
       for (Answer& a : answers) {
         auto it = waiters_.find(std::string(a.msg_id));
-        if (it == waiters_.end() || a.index >= it->second.promises.size() ||
-            it->second.answered[a.index]) {
-          continue;
-        }
-        it->second.answered[a.index] = true;
-        ready.emplace_back(std::move(it->second.promises[a.index]), std::move(a.result));
-        if (--it->second.left == 0) waiters_.erase(it);
+        if (it == waiters_.end()) continue;
+        auto promise = it->second.take(a.index);
+        if (!promise) continue;
+        ready.emplace_back(std::move(*promise), std::move(a.result));
+        if (it->second.left == 0) waiters_.erase(it);
       }
     }
     for (auto& [promise, result] : ready) promise.set_value(std::move(result));
@@ -298,9 +310,7 @@ class JetStreamStore final : public store::EngineStore {
   void resolve_all_locked(std::string_view msg_id, const Result<AppendResult>& result) {
     auto it = waiters_.find(std::string(msg_id));
     if (it == waiters_.end()) return;
-    for (size_t i = 0; i < it->second.promises.size(); ++i) {
-      if (!it->second.answered[i]) it->second.promises[i].set_value(result);
-    }
+    it->second.answer_rest(result);
     waiters_.erase(it);
   }
 
@@ -313,11 +323,7 @@ class JetStreamStore final : public store::EngineStore {
       waiters.swap(waiters_);
       queue.swap(queue_);
     }
-    for (auto& [id, w] : waiters) {
-      for (size_t i = 0; i < w.promises.size(); ++i) {
-        if (!w.answered[i]) w.promises[i].set_value(std::unexpected(error));
-      }
-    }
+    for (auto& [id, w] : waiters) w.answer_rest(std::unexpected(error));
     for (Queued& q : queue) q.promise.set_value(std::unexpected(error));
   }
 
