@@ -346,7 +346,8 @@ OrderedConsumer::~OrderedConsumer() {
 }
 
 Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, size_t max,
-                                           std::chrono::milliseconds timeout) {
+                                           std::chrono::milliseconds timeout,
+                                           const std::function<bool()>& want_msg_id) {
   size_t added = 0;
   while (added < max) {
     natsMsg* msg = nullptr;
@@ -364,7 +365,10 @@ Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, si
     m.timestamp_nanos = meta->Timestamp;
     jsMsgMetaData_Destroy(meta);
     const char* id = nullptr;
-    if (natsMsgHeader_Get(msg, kMsgIdHeader.data(), &id) == NATS_OK && id != nullptr) m.msg_id = id;
+    if ((!want_msg_id || want_msg_id()) && natsMsgHeader_Get(msg, kMsgIdHeader.data(), &id) == NATS_OK &&
+        id != nullptr) {
+      m.msg_id = id;
+    }
     m.payload.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
     natsMsg_Destroy(msg);
     out.push_back(std::move(m));

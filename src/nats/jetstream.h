@@ -178,8 +178,12 @@ class OrderedConsumer {
 
   // Appends to `out` up to `max` messages: waits up to `timeout` for the first, then takes
   // those already received without waiting. Returns how many it added (0 on timeout).
+  // `want_msg_id`, when given, is asked once each message has arrived whether its Nats-Msg-Id
+  // is needed; when it says no, msg_id stays empty. Reading the headers is a good part of a
+  // received message's cost, and a node catching up has nobody waiting for an id.
   [[nodiscard]] Result<size_t> next_batch(std::vector<ReceivedMessage>& out, size_t max,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          const std::function<bool()>& want_msg_id = {});
 
  private:
   explicit OrderedConsumer(__natsSubscription* sub) : sub_(sub) {}

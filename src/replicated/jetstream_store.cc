@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -291,6 +292,7 @@ class JetStreamStore final : public store::EngineStore {
     {
       std::lock_guard lock(mu_);
       for (Answer& a : answers) {
+        if (a.msg_id.empty()) continue;  // nobody waited for it (or it came from elsewhere)
         auto it = waiters_.find(std::string(a.msg_id));
         if (it == waiters_.end()) continue;
         auto promise = it->second.take(a.index);
@@ -336,9 +338,15 @@ class JetStreamStore final : public store::EngineStore {
     std::vector<std::unique_ptr<WriteRequest>> requests;
     std::vector<WriteRequest*> pointers;
     std::vector<Answer> answers;
+    // A message's id only matters to this node's writers waiting for it, who registered before
+    // they published: when nobody waits as the message arrives, its headers are left unread.
+    const std::function<bool()> anyone_waiting = [this] {
+      std::lock_guard lock(mu_);
+      return !waiters_.empty();
+    };
     while (!stop_.load()) {
       batch.clear();
-      auto got = consumer_->next_batch(batch, kApplyBatch, std::chrono::milliseconds(100));
+      auto got = consumer_->next_batch(batch, kApplyBatch, std::chrono::milliseconds(100), anyone_waiting);
       if (!got) {  // nats.c reconnects on its own; say so and keep trying
         log_line(got.error().message);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

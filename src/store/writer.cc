@@ -451,9 +451,11 @@ Result<AppendResult> Engine::apply(WriteRequest& request, BatchState& state) {
       const auto n = request.events.size();
       auto original = [&](uint64_t first) -> std::optional<AppendResult> {
         const RecentAppends::Entry* seen = recent_->find(stream);
-        if (seen && seen->result.first_revision.value == first && seen->count == n &&
-            seen->ids_digest == RecentAppends::digest(request.events)) {
-          return seen->result;
+        if (seen && seen->result.first_revision.value == first && seen->count == n) {
+          // The remembered append is exactly what sits at first..first+n-1: its digest decides,
+          // without reading the log (the common case: a new append to a stream just written).
+          if (seen->ids_digest == RecentAppends::digest(request.events)) return seen->result;
+          return std::nullopt;
         }
         if (last < 0 || first + n - 1 > static_cast<uint64_t>(last)) return std::nullopt;
         // Look in the log: are these ids exactly at revisions first..first+n-1?

@@ -79,6 +79,18 @@ TEST_P(StoreConformance, ResendWithNoStreamSurvivesReopen) {
   EXPECT_IDEMPOTENT("order-1", ExpectedRevision::no_stream(), events, original);
 }
 
+TEST_P(StoreConformance, ResendOfLastAppendWithAnySurvivesReopen) {
+  // After a reopen the writer remembers no append: the ids are found in the log instead.
+  append_ok("order-1", ExpectedRevision::any(), numbered_events(2));
+  auto events = events_with_ids(1, "Shipped");
+  AppendResult original = append_ok("order-1", ExpectedRevision::any(), events);
+  REOPEN_OR_SKIP();
+  EXPECT_IDEMPOTENT("order-1", ExpectedRevision::any(), events, original);
+  auto other = events_with_ids(1, "Shipped");
+  AppendResult next = append_ok("order-1", ExpectedRevision::any(), other);
+  EXPECT_EQ(next.first_revision.value, 3u) << "a new event of the same size is not a resend";
+}
+
 TEST_P(StoreConformance, SameIdsAtADifferentPlaceAreNotTakenForAResend) {
   auto events = events_with_ids(1, "Created");
   append_ok("order-1", ExpectedRevision::no_stream(), events);
