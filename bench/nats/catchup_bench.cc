@@ -3,7 +3,8 @@
 //   catchup-bench --urls nats://127.0.0.1:4222,... --appends 200000 [--runs 2]
 //
 // Fills a fresh JetStream stream with --appends messages as the Store writes them when each
-// append leaves alone (one MNW1 write command per message, asynchronous publishing), then, in
+// append leaves alone (one MNW1 write command per message, asynchronous publishing; each with
+// the exact expected revision a command handler sends, or `any`), then, in
 // the same run and on the same log, times two readers from the first message to the last:
 //   raw    JetStream's delivery alone: the ordered consumer the Store follows with, headers
 //          unread as a catching-up node leaves them, no apply;
@@ -40,6 +41,7 @@ struct Options {
   std::string dir = "catchup-bench-data";
   bool keep = false;
   bool reuse = false;
+  std::string expected = "exact";
   std::vector<std::string> readers{"raw", "store"};
 };
 
@@ -66,6 +68,11 @@ void fill(nats::Connection& connection, const Options& o) {
   for (uint64_t i = 0; i < o.appends; ++i) {
     mnemos::replicated::WriteCommand command;
     command.stream = fmt::format("cart-{}", i % o.streams);
+    if (o.expected == "exact") {  // as a command handler writes: the revision it read
+      const uint64_t revision = i / o.streams;
+      command.expected = revision == 0 ? mnemos::ExpectedRevision::no_stream()
+                                       : mnemos::ExpectedRevision::exact(mnemos::Revision{revision - 1});
+    }
     mnemos::EventData event;
     event.id = mnemos::Uuid::random();
     event.type = "ItemAdded";
@@ -139,6 +146,8 @@ int main(int argc, char** argv) {
   app.add_option("--replicas", o.replicas, "stream replicas")->check(CLI::Range(1, 5));
   app.add_option("--dir", o.dir, "where the new nodes' local copies go (removed after each run)");
   app.add_flag("--keep", o.keep, "keep the JetStream stream at the end");
+  app.add_option("--expected", o.expected, "the appends' expected revision: exact (the stream's last) or any")
+      ->check(CLI::IsMember({"exact", "any"}));
   app.add_option("--readers", o.readers, "which readers to time")->check(CLI::IsMember({"raw", "store"}));
   app.add_flag("--reuse", o.reuse, "read the stream a --keep run left (of --appends messages) instead of filling it");
   CLI11_PARSE(app, argc, argv);
