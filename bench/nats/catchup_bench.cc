@@ -100,7 +100,7 @@ double read_raw(nats::Connection& connection, const Options& o) {
   uint64_t received = 0;
   while (received < o.appends) {
     batch.clear();
-    auto got = (*consumer)->next_batch(batch, 1024, std::chrono::milliseconds(10000), [] { return false; });
+    auto got = (*consumer)->next_batch(batch, 1024, 64 << 20, std::chrono::milliseconds(10000), [] { return false; });
     if (!got) die(got.error().to_string());
     if (*got == 0) die(fmt::format("no message for 10 s after {}", received));
     received += *got;

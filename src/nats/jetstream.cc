@@ -345,11 +345,12 @@ OrderedConsumer::~OrderedConsumer() {
   natsSubscription_Destroy(sub_);
 }
 
-Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, size_t max,
+Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, size_t max, size_t max_bytes,
                                            std::chrono::milliseconds timeout,
                                            const std::function<bool()>& want_msg_id) {
   size_t added = 0;
-  while (added < max) {
+  size_t bytes = 0;
+  while (added < max && bytes < max_bytes) {
     natsMsg* msg = nullptr;
     natsStatus s = natsSubscription_NextMsg(&msg, sub_, added == 0 ? timeout.count() : 0);
     if (s == NATS_TIMEOUT) break;
@@ -371,6 +372,7 @@ Result<size_t> OrderedConsumer::next_batch(std::vector<ReceivedMessage>& out, si
     }
     m.payload.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
     natsMsg_Destroy(msg);
+    bytes += m.payload.size();
     out.push_back(std::move(m));
     ++added;
   }

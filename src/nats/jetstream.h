@@ -177,11 +177,13 @@ class OrderedConsumer {
   OrderedConsumer& operator=(const OrderedConsumer&) = delete;
 
   // Appends to `out` up to `max` messages: waits up to `timeout` for the first, then takes
-  // those already received without waiting. Returns how many it added (0 on timeout).
+  // those already received without waiting, and stops early once the messages taken hold
+  // `max_bytes` of payload or more (so at least one, however large). Returns how many it added
+  // (0 on timeout).
   // `want_msg_id`, when given, is asked once each message has arrived whether its Nats-Msg-Id
   // is needed; when it says no, msg_id stays empty. Reading the headers is a good part of a
   // received message's cost, and a node catching up has nobody waiting for an id.
-  [[nodiscard]] Result<size_t> next_batch(std::vector<ReceivedMessage>& out, size_t max,
+  [[nodiscard]] Result<size_t> next_batch(std::vector<ReceivedMessage>& out, size_t max, size_t max_bytes,
                                           std::chrono::milliseconds timeout,
                                           const std::function<bool()>& want_msg_id = {});
 

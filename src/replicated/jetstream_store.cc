@@ -35,6 +35,7 @@ using replicated::WriteCommand;
 // node lays out the same writes at the same offsets, and positions agree across nodes.
 constexpr uint64_t kLocalSegmentSize = uint64_t{1} << 43;  // 8 TiB, under ext4's file limit
 constexpr size_t kApplyBatch = 1024;
+constexpr size_t kApplyBatchBytes = 64 << 20;  // of payload: bounds the memory of a batch of large messages
 // nats.c's own bound on unacknowledged publications. The store keeps far fewer in flight
 // (JetStreamOptions::max_in_flight); this only has to outlast acknowledgements lost for good,
 // which nats.c keeps counting without a publish timeout.
@@ -346,7 +347,8 @@ class JetStreamStore final : public store::EngineStore {
     };
     while (!stop_.load()) {
       batch.clear();
-      auto got = consumer_->next_batch(batch, kApplyBatch, std::chrono::milliseconds(100), anyone_waiting);
+      auto got = consumer_->next_batch(batch, kApplyBatch, kApplyBatchBytes, std::chrono::milliseconds(100),
+                                       anyone_waiting);
       if (!got) {  // nats.c reconnects on its own; say so and keep trying
         log_line(got.error().message);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -231,5 +231,42 @@ TEST_F(JetStreamCluster, AsyncPublishKeepsAtMostMaxInFlightAndAcksAll) {
   EXPECT_EQ(*sequences.rbegin(), static_cast<uint64_t>(kMessages));
 }
 
+TEST_F(JetStreamCluster, ConsumerBatchesStopAtTheirBoundsAndReadIdsOnlyWhenAsked) {
+  constexpr int kMessages = 10;
+  for (int i = 0; i < kMessages; ++i) {
+    auto ack = conn_->publish({.subject = subject("s"), .payload = std::string(1000, 'a' + i),
+                               .msg_id = fmt::format("id-{}", i)});
+    ASSERT_TRUE(ack.has_value()) << ack.error().to_string();
+  }
+  auto consumer = OrderedConsumer::create(*conn_, spec_.name, spec_.subject_prefix + ".>", 1);
+  ASSERT_TRUE(consumer.has_value()) << consumer.error().to_string();
+  int asked = 0;
+  auto every_other = [&] { return asked++ % 2 == 0; };
+  std::vector<ReceivedMessage> all;
+  auto first = (*consumer)->next_batch(all, 1, 1 << 20, std::chrono::milliseconds(10000), every_other);
+  ASSERT_TRUE(first.has_value()) << first.error().to_string();
+  ASSERT_EQ(*first, 1u);
+  // Time for the other nine to arrive (a batch takes only what has), then batches of 2,500
+  // bytes: the third 1,000-byte message reaches the bound, so each holds three.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int b = 0; b < 3; ++b) {
+    std::vector<ReceivedMessage> got;
+    auto n = (*consumer)->next_batch(got, 100, 2500, std::chrono::milliseconds(10000), every_other);
+    ASSERT_TRUE(n.has_value()) << n.error().to_string();
+    EXPECT_EQ(*n, 3u) << "batch " << b;
+    EXPECT_EQ(got.size(), *n);
+    for (auto& m : got) all.push_back(std::move(m));
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) {
+    const auto& m = all[static_cast<size_t>(i)];
+    EXPECT_EQ(m.sequence, static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(m.payload, std::string(1000, 'a' + i));
+    // Asked once per message, in order: the id is read for the even ones only.
+    EXPECT_EQ(m.msg_id, i % 2 == 0 ? fmt::format("id-{}", i) : "") << "message " << i;
+  }
+  EXPECT_EQ(asked, kMessages);
+}
+
 }  // namespace
 }  // namespace mnemos::nats
