@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "mnemos/jetstream.h"
+#include "must_connect.h"
 #include "nats/jetstream.h"
 #include "nats/subject.h"
 #include "replicated/write_command.h"
@@ -48,15 +49,6 @@ struct Options {
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "catchup-bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-std::unique_ptr<nats::Connection> connect(const std::string& urls) {
-  nats::ConnectOptions co;
-  co.urls = urls;
-  co.timeout = std::chrono::milliseconds(10000);
-  auto c = nats::Connection::connect(co);
-  if (!c) die(c.error().to_string());
-  return std::move(*c);
 }
 
 // The log: `appends` single-event appends spread over `streams` streams, each its own message.
@@ -152,7 +144,7 @@ int main(int argc, char** argv) {
   app.add_flag("--reuse", o.reuse, "read the stream a --keep run left (of --appends messages) instead of filling it");
   CLI11_PARSE(app, argc, argv);
 
-  auto connection = connect(o.urls);
+  auto connection = nats::must_connect(o.urls, "catchup-bench");
   if (!o.reuse) {
     (void)connection->delete_stream(o.stream);
     nats::StreamSpec spec{o.stream, o.stream, o.replicas, std::chrono::seconds(120)};

@@ -18,14 +18,16 @@
 #include <thread>
 #include <vector>
 
+#include "must_connect.h"
 #include "nats/jetstream.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr const char* kProgram = "nats-probe";
 using mnemos::nats::AsyncPublisher;
 using mnemos::nats::Connection;
-using mnemos::nats::ConnectOptions;
+using mnemos::nats::must_connect;
 using mnemos::nats::StreamSpec;
 using mnemos::nats::split_urls;
 
@@ -58,18 +60,6 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-std::unique_ptr<Connection> must_connect(const std::string& urls) {
-  ConnectOptions co;
-  co.urls = urls;
-  co.timeout = std::chrono::milliseconds(10000);
-  auto c = Connection::connect(co);
-  if (!c) {
-    std::fprintf(stderr, "nats-probe: %s\n", c.error().to_string().c_str());
-    std::exit(1);
-  }
-  return std::move(*c);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,7 +77,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto urls = split_urls(o.urls);
-  auto admin = must_connect(o.urls);
+  auto admin = must_connect(o.urls, kProgram);
   StreamSpec spec{.name = "NATS_PROBE", .subject_prefix = "probe", .replicas = o.replicas};
   (void)admin->delete_stream(spec.name);
   if (auto ok = admin->ensure_stream(spec); !ok) {
@@ -103,7 +93,9 @@ int main(int argc, char** argv) {
   double elapsed = 0;
   if (o.mode == "sync") {
     std::vector<std::unique_ptr<Connection>> conns;
-    for (int w = 0; w < o.writers; ++w) conns.push_back(must_connect(rotated(urls, static_cast<size_t>(w))));
+    for (int w = 0; w < o.writers; ++w) {
+      conns.push_back(must_connect(rotated(urls, static_cast<size_t>(w)), kProgram));
+    }
     std::vector<std::vector<double>> lat(static_cast<size_t>(o.writers));
     std::vector<uint64_t> errs(static_cast<size_t>(o.writers), 0);
     std::atomic<bool> stop{false};
@@ -139,7 +131,7 @@ int main(int argc, char** argv) {
       latencies_ms.insert(latencies_ms.end(), lat[w].begin(), lat[w].end());
     }
   } else {
-    auto conn = must_connect(o.urls);
+    auto conn = must_connect(o.urls, kProgram);
     auto pub = AsyncPublisher::create(*conn, o.in_flight);
     if (!pub) {
       std::fprintf(stderr, "nats-probe: %s\n", pub.error().to_string().c_str());
