@@ -7,6 +7,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "util/coding.h"
@@ -222,7 +223,22 @@ Status Index::destroy(const std::string& dir) {
   return {};
 }
 
+Result<std::optional<StreamRef>> Index::stream_ref(std::string_view name) const {
+  auto entry = stream_entry(name);
+  if (!entry) return std::unexpected(entry.error());
+  if (!*entry) return std::optional<StreamRef>();
+  return std::optional<StreamRef>(StreamRef{(*entry)->id, (*entry)->tombstone_position});
+}
+
 Result<std::optional<StreamInfo>> Index::stream(std::string_view name) const {
+  auto entry = stream_entry(name);
+  if (!entry || !*entry) return entry;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (auto found = read_last_revision(*it, **entry); !found) return std::unexpected(found.error());
+  return entry;
+}
+
+Result<std::optional<StreamInfo>> Index::stream_entry(std::string_view name) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), stream_key(name), &value);
   if (s.IsNotFound()) return std::optional<StreamInfo>();
@@ -233,6 +249,25 @@ Result<std::optional<StreamInfo>> Index::stream(std::string_view name) const {
                                                   "' is damaged; run `mnemos reindex`");
   }
   return std::optional<StreamInfo>(info);
+}
+
+// A stream's entry is written when the stream is created or tombstoned, not on every append:
+// the revision it holds is where the stream stood then. Its last run tells where it is now.
+Status Index::read_last_revision(rocksdb::Iterator& it, StreamInfo& info) const {
+  const std::string last = run_key(info.id, ~0ull);
+  it.SeekForPrev(slice(last));
+  if (it.Valid() && it.key().size() == last.size() && std::memcmp(it.key().data(), last.data(), 9) == 0) {
+    const uint64_t first = coding::get_big_endian64(it.key().data() + 9);
+    std::string_view v = view(it.value());
+    uint64_t position = 0, count = 0;
+    if (!coding::get_varint(v, position) || !coding::get_varint(v, count) || count == 0) {
+      return make_error(ErrorCode::kCorruption, "index run of stream id " + std::to_string(info.id) +
+                                                    " is damaged; run `mnemos reindex`");
+    }
+    info.last_revision = std::max(info.last_revision, static_cast<int64_t>(first + count - 1));
+  }
+  if (!it.status().ok()) return rocks_error(it.status(), "read runs");
+  return {};
 }
 
 RunIterator Index::runs(uint64_t stream_id) const {
@@ -270,6 +305,7 @@ Result<std::vector<Index::StreamEntry>> Index::list_streams(std::string_view pre
                                                             uint64_t limit) const {
   std::vector<StreamEntry> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> runs(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string key_prefix = stream_key(prefix);
   if (!after.empty() && after >= prefix) {
     it->Seek(stream_key(after));
@@ -285,6 +321,7 @@ Result<std::vector<Index::StreamEntry>> Index::list_streams(std::string_view pre
     if (!decode_stream_info(view(it->value()), e.info)) {
       return make_error(ErrorCode::kCorruption, "index entry of stream '" + e.name + "' is damaged");
     }
+    if (auto found = read_last_revision(*runs, e.info); !found) return std::unexpected(found.error());
     out.push_back(std::move(e));
   }
   if (!it->status().ok()) return rocks_error(it->status(), "list streams");

@@ -2,7 +2,9 @@
 //
 // Keys (one-byte prefix, then big-endian numbers so that they sort numerically):
 //   'M' name                     -> metadata of the index: checkpoint, counters, store id
-//   'S' stream name              -> StreamInfo (varints: id, last revision + 1, tombstone pos)
+//   'S' stream name              -> StreamInfo (varints: id, last revision + 1, tombstone pos),
+//                                   written when the stream is created or tombstoned; its
+//                                   current last revision is that of its last run
 //   'R' stream id, first revision -> StreamRun (varints: position of the first event, count)
 //   'B' position                 -> timestamp (varint): a record start, every ~64 KiB of log
 //   'T' timestamp, position      -> "" : the same sparse points, ordered by time
@@ -35,7 +37,13 @@ namespace mnemos::storage {
 
 struct StreamInfo {
   uint64_t id = 0;
-  int64_t last_revision = -1;       // -1: no events (yet)
+  int64_t last_revision = -1;       // -1: no events (yet); Index::stream derives it from the runs
+  uint64_t tombstone_position = 0;  // 0: not tombstoned
+};
+
+// What a reader that walks a stream's runs needs of its entry: no last revision.
+struct StreamRef {
+  uint64_t id = 0;
   uint64_t tombstone_position = 0;  // 0: not tombstoned
 };
 
@@ -116,7 +124,10 @@ class Index {
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
 
+  // The stream with its current last revision (read from its last run: one seek more).
   Result<std::optional<StreamInfo>> stream(std::string_view name) const;
+  // The stream's id and tombstone alone: one point lookup.
+  Result<std::optional<StreamRef>> stream_ref(std::string_view name) const;
   RunIterator runs(uint64_t stream_id) const;
 
   // The last sparse point at or before `position`.
@@ -142,6 +153,8 @@ class Index {
 
  private:
   explicit Index(std::unique_ptr<rocksdb::DB> db);
+  Result<std::optional<StreamInfo>> stream_entry(std::string_view name) const;
+  Status read_last_revision(rocksdb::Iterator& it, StreamInfo& info) const;
   std::unique_ptr<rocksdb::DB> db_;
 };
 

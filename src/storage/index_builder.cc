@@ -9,7 +9,7 @@ IndexBuilder::IndexBuilder(const Index& index, IndexCounters& counters, uint64_t
     : index_(index), cache_(cache), counters_(counters), last_boundary_(last_boundary) {}
 
 Result<std::optional<StreamInfo>> IndexBuilder::stream(std::string_view name) {
-  if (auto it = streams_.find(std::string(name)); it != streams_.end()) return it->second;
+  if (auto it = streams_.find(std::string(name)); it != streams_.end()) return it->second.info;
   if (cache_) {
     if (const auto* hit = cache_->find(name)) return *hit;
   }
@@ -19,17 +19,24 @@ Result<std::optional<StreamInfo>> IndexBuilder::stream(std::string_view name) {
 }
 
 Status IndexBuilder::add(const IndexedRecord& r) {
-  auto known = stream(r.stream);
-  if (!known) return std::unexpected(known.error());
-  StreamInfo info;
-  if (*known) {
-    info = **known;
-  } else {
-    info.id = counters_.next_stream_id++;
-    ++counters_.streams;
+  auto touched = streams_.find(std::string(r.stream));
+  if (touched == streams_.end()) {
+    auto known = stream(r.stream);
+    if (!known) return std::unexpected(known.error());
+    Touched t;
+    if (*known) {
+      t.info = **known;
+    } else {
+      t.info.id = counters_.next_stream_id++;
+      t.write_entry = true;
+      ++counters_.streams;
+    }
+    touched = streams_.emplace(std::string(r.stream), t).first;
   }
+  StreamInfo& info = touched->second.info;
   if (r.revision == kTombstoneRevision) {
     info.tombstone_position = r.position;
+    touched->second.write_entry = true;
     close_run();
   } else {
     info.last_revision = static_cast<int64_t>(r.revision);
@@ -43,7 +50,6 @@ Status IndexBuilder::add(const IndexedRecord& r) {
       run_ = OpenRun{info.id, StreamRun{r.revision, r.position, 1}};
     }
   }
-  streams_[std::string(r.stream)] = info;
   if (r.segment_start || r.position >= last_boundary_ + kBoundaryInterval) {
     batch_.put_boundary(Boundary{r.position, r.timestamp_micros});
     last_boundary_ = r.position;
@@ -67,9 +73,9 @@ void IndexBuilder::end_commit(uint64_t end) {
 
 void IndexBuilder::drain(IndexBatch& batch) {
   close_run();
-  for (const auto& [name, info] : streams_) {
-    batch_.put_stream(name, info);
-    if (cache_) cache_->put(name, info);
+  for (const auto& [name, t] : streams_) {
+    if (t.write_entry) batch_.put_stream(name, t.info);
+    if (cache_) cache_->put(name, t.info);
   }
   batch_.put_counters(counters_);
   batch.swap(batch_);

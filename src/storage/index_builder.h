@@ -75,11 +75,19 @@ class IndexBuilder {
  private:
   void close_run();
 
+  // A stream touched since the last drain. Its entry ('S') is written only when it is new or its
+  // tombstone changed: its last revision is told by its runs, so an append to a known stream
+  // writes its run alone.
+  struct Touched {
+    StreamInfo info;
+    bool write_entry = false;
+  };
+
   const Index& index_;
   StreamCache* cache_;
   IndexCounters& counters_;
   uint64_t& last_boundary_;
-  std::unordered_map<std::string, StreamInfo> streams_;
+  std::unordered_map<std::string, Touched> streams_;
   IndexBatch batch_;
   struct OpenRun {
     uint64_t stream_id;

@@ -208,7 +208,7 @@ Result<StreamReadResult> Engine::read_stream(std::string_view stream,
   if (auto s = validate_stream_name(stream); !s) return std::unexpected(s.error());
   const uint64_t end = committed_end();
   const uint64_t bound = read_bound(o.as_of, end);
-  auto info = index_->stream(stream);
+  auto info = index_->stream_ref(stream);
   if (!info) return std::unexpected(info.error());
   if (!*info) return not_found(stream);
   if ((*info)->tombstone_position != 0 && (*info)->tombstone_position <= bound) {

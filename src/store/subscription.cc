@@ -16,7 +16,7 @@ std::unexpected<Error> tombstoned(const std::string& stream) {
 Result<std::unique_ptr<Subscription>> EngineSubscription::to_stream(
     std::shared_ptr<Engine> engine, std::string stream, const SubscribeStreamOptions& options) {
   if (auto s = validate_stream_name(stream); !s) return std::unexpected(s.error());
-  auto info = engine->index().stream(stream);
+  auto info = engine->index().stream_ref(stream);
   if (!info) return std::unexpected(info.error());
   const uint64_t end = engine->committed_end();
   if (*info && (*info)->tombstone_position != 0 && (*info)->tombstone_position < end) {
@@ -56,7 +56,7 @@ Result<std::unique_ptr<Subscription>> EngineSubscription::to_all(
 }
 
 Status EngineSubscription::fill_stream_catch_up() {
-  auto info = engine_->index().stream(stream_);
+  auto info = engine_->index().stream_ref(stream_);
   if (!info) return std::unexpected(info.error());
   if (*info) {
     size_t added = 0;
